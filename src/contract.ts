@@ -119,3 +119,10 @@ export const GUESSED_ROUTES = [
 ] as const;
 /** §10 [stated] */
 export const NOT_IMPLEMENTED_ROUTES = ["/lead-magnet-posts"] as const;
+
+/**
+ * §11/§13 [inferred]: the shape of a media path as the upload-URL route returns it,
+ * `<account user_id>/<folder>/…/<file>` — what `images` and `document_url` accept besides
+ * https URLs.
+ */
+export const MEDIA_PATH_PATTERN = /^[0-9a-fA-F-]{36}\/(?!.*\.\.)[A-Za-z0-9._\/-]{1,400}$/;

@@ -1,0 +1,347 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { request, type Dispatcher } from "undici";
+import { REQUEST_ID_HEADER } from "../contract.js";
+import type { Logger } from "../log.js";
+import { ApiError, type WriteOutcome } from "./errors.js";
+import { errorCodeOf, neverConnected } from "./http.js";
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+export interface ApiRequest {
+  method: HttpMethod;
+  /** Relative to the base URL, placeholders already filled. */
+  path: string;
+  /** The path template, for logs (ids are not logged). */
+  route: string;
+  query?: Record<string, string | number | undefined>;
+  body?: Record<string, unknown>;
+  /** `GET /` is the only call without the key. */
+  authenticated: boolean;
+  signal?: AbortSignal;
+}
+
+export interface Pagination {
+  limit: number;
+  offset: number;
+  has_more: boolean;
+}
+
+export interface ApiSuccess {
+  status: number;
+  data: unknown;
+  pagination: Pagination | undefined;
+  requestId: string;
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  apiKey: string | undefined;
+  dispatcher: Dispatcher;
+  /** Deadline of one call, all attempts and waits included. */
+  timeoutMs: number;
+  logger: Logger;
+  /** Attempts for a retryable read (first try included). */
+  maxAttempts?: number;
+  /** First backoff step; doubled each time, with full jitter. */
+  backoffBaseMs?: number;
+}
+
+/** Statuses after which a read is tried again (contract §8: internal_error says "retry later"; §8 rate limits). */
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** Largest response this client reads; a bigger one is an invalid response, not an out-of-memory. */
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The LeadPanther API client: auth header, a request ID on every call, one deadline, envelope
+ * parsing, and a retry policy that never sends a write twice unless the first one provably
+ * never left this machine.
+ */
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly apiKey: string | undefined;
+  private readonly dispatcher: Dispatcher;
+  private readonly timeoutMs: number;
+  private readonly logger: Logger;
+  private readonly maxAttempts: number;
+  private readonly backoffBaseMs: number;
+
+  constructor(options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.apiKey = options.apiKey;
+    this.dispatcher = options.dispatcher;
+    this.timeoutMs = options.timeoutMs;
+    this.logger = options.logger;
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.backoffBaseMs = options.backoffBaseMs ?? 250;
+  }
+
+  get hasKey(): boolean {
+    return this.apiKey !== undefined;
+  }
+
+  get dispatcherForUploads(): Dispatcher {
+    return this.dispatcher;
+  }
+
+  async call(req: ApiRequest): Promise<ApiSuccess> {
+    const deadline = Date.now() + this.timeoutMs;
+    const baseRequestId = `lpmcp-${randomUUID()}`;
+    const isRead = req.method === "GET";
+    let attempt = 0;
+    for (;;) {
+      attempt += 1;
+      const requestId = attempt === 1 ? baseRequestId : `${baseRequestId}.${attempt}`;
+      const remaining = deadline - Date.now();
+      const outcome = await this.attempt(req, requestId, remaining, attempt);
+      if (outcome.ok) return outcome.success;
+      const { error, retryable, retryAfterMs } = outcome;
+      const canRetry = attempt < this.maxAttempts && retryable && (isRead || neverConnectedError(error));
+      if (!canRetry) throw error;
+      const backoff = Math.random() * this.backoffBaseMs * 2 ** (attempt - 1);
+      const wait = Math.max(backoff, retryAfterMs ?? 0);
+      if (Date.now() + wait >= deadline) throw error;
+      this.logger.debug("retrying LeadPanther call", {
+        method: req.method,
+        route: req.route,
+        attempt: attempt + 1,
+        wait_ms: Math.round(wait),
+        reason: error.code ?? error.kind,
+      });
+      await sleep(wait, undefined, req.signal ? { signal: req.signal } : undefined);
+    }
+  }
+
+  private async attempt(
+    req: ApiRequest,
+    requestId: string,
+    remainingMs: number,
+    attempt: number,
+  ): Promise<
+    | { ok: true; success: ApiSuccess }
+    | { ok: false; error: ApiError; retryable: boolean; retryAfterMs?: number | undefined }
+  > {
+    const isWrite = req.method !== "GET";
+    const started = Date.now();
+    const url = this.urlFor(req);
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      [REQUEST_ID_HEADER]: requestId,
+      "user-agent": "leadpanther-mcp",
+    };
+    if (req.authenticated && this.apiKey !== undefined) headers.authorization = `Bearer ${this.apiKey}`;
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = JSON.stringify(req.body);
+      headers["content-type"] = "application/json";
+    }
+    const timeout = AbortSignal.timeout(Math.max(1, remainingMs));
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        method: req.method,
+        headers,
+        body,
+        signal,
+        dispatcher: this.dispatcher,
+      });
+    } catch (cause) {
+      const timedOut = timeout.aborted && !req.signal?.aborted;
+      const connected = !neverConnected(cause);
+      const outcome: WriteOutcome = isWrite ? (connected ? "unknown" : "not_applied") : "not_applied";
+      this.logger.debug("LeadPanther call failed without an answer", {
+        method: req.method,
+        route: req.route,
+        request_id: requestId,
+        error: errorCodeOf(cause) ?? (timedOut ? "timeout" : "network"),
+        attempt,
+      });
+      const error = new ApiError({
+        kind: timedOut ? "timeout" : "network",
+        message: timedOut
+          ? `LeadPanther did not answer within ${this.timeoutMs} ms (LEADPANTHER_TIMEOUT_MS).`
+          : describeNetworkError(cause, this.baseUrl),
+        requestId,
+        attempts: attempt,
+        outcome,
+      });
+      return { ok: false, error, retryable: !timedOut };
+    }
+
+    const status = response.statusCode;
+    const serverRequestId = headerValue(response.headers[REQUEST_ID_HEADER]) ?? requestId;
+    let text: string;
+    try {
+      text = await readCapped(response.body, MAX_RESPONSE_BYTES);
+    } catch (cause) {
+      const timedOut = timeout.aborted && !req.signal?.aborted;
+      const error = new ApiError({
+        kind: timedOut ? "timeout" : "invalid_response",
+        message: timedOut
+          ? `LeadPanther's answer (HTTP ${status}) did not finish within ${this.timeoutMs} ms (LEADPANTHER_TIMEOUT_MS).`
+          : `LeadPanther's answer (HTTP ${status}) broke off before it was complete${cause instanceof ResponseTooLarge ? " (it exceeded 32 MiB)" : ""}.`,
+        status,
+        requestId: serverRequestId,
+        attempts: attempt,
+        outcome: isWrite ? (status >= 200 && status < 300 ? "applied" : "unknown") : "not_applied",
+      });
+      return { ok: false, error, retryable: !timedOut && status >= 500 };
+    }
+
+    this.logger.debug("LeadPanther call", {
+      method: req.method,
+      route: req.route,
+      status,
+      request_id: serverRequestId,
+      ms: Date.now() - started,
+      attempt,
+    });
+
+    const parsed = parseJson(text);
+    const envelopeRequestId =
+      isRecord(parsed) && typeof parsed.request_id === "string" ? parsed.request_id : serverRequestId;
+
+    if (status >= 200 && status < 300) {
+      if (text.trim() === "") {
+        // Not what the contract describes (every answer carries a body), but a bodiless 2xx
+        // (204) is still a success and must not be reported as a failure.
+        return { ok: true, success: { status, data: null, pagination: undefined, requestId: envelopeRequestId } };
+      }
+      if (!isRecord(parsed) || !("data" in parsed)) {
+        const error = new ApiError({
+          kind: "invalid_response",
+          message: `LeadPanther answered HTTP ${status} but the body is not the API's JSON envelope${parsed === undefined ? " (it is not valid JSON: possibly cut off)" : ""}.`,
+          status,
+          requestId: envelopeRequestId,
+          attempts: attempt,
+          outcome: isWrite ? "applied" : "not_applied",
+        });
+        return { ok: false, error, retryable: !isWrite };
+      }
+      return {
+        ok: true,
+        success: {
+          status,
+          data: parsed.data,
+          pagination: parsePagination(parsed.pagination),
+          requestId: envelopeRequestId,
+        },
+      };
+    }
+
+    const envelope = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : undefined;
+    const code = typeof envelope?.code === "string" ? envelope.code : undefined;
+    const apiMessage = typeof envelope?.message === "string" ? envelope.message : undefined;
+    const retryAfterMs = parseRetryAfter(headerValue(response.headers["retry-after"]));
+    // A 4xx is a refusal: nothing was applied. A 5xx or a non-JSON answer to a write could have
+    // been sent by a proxy after the API acted, so its outcome is unknown.
+    const outcome: WriteOutcome = !isWrite ? "not_applied" : status < 500 ? "not_applied" : "unknown";
+    const error = new ApiError({
+      kind: envelope ? "http" : "invalid_response",
+      code,
+      status,
+      message: envelope
+        ? (apiMessage ?? `LeadPanther answered ${code ?? "an error"}.`)
+        : `LeadPanther answered HTTP ${status} with ${looksLikeHtml(text) ? "an HTML page" : "a body that is not its JSON error envelope"}.`,
+      requestId: envelopeRequestId,
+      retryAfterSeconds: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+      attempts: attempt,
+      outcome,
+    });
+    return { ok: false, error, retryable: RETRYABLE_STATUSES.has(status), retryAfterMs };
+  }
+
+  private urlFor(req: ApiRequest): string {
+    const path = req.path === "/" ? "/" : req.path;
+    const url = new URL(this.baseUrl + path);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+}
+
+function neverConnectedError(error: ApiError): boolean {
+  return error.kind === "network" && error.outcome === "not_applied";
+}
+
+class ResponseTooLarge extends Error {}
+
+async function readCapped(body: Dispatcher.ResponseData["body"], maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    total += buffer.length;
+    if (total > maxBytes) {
+      body.destroy();
+      throw new ResponseTooLarge();
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseJson(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function parsePagination(value: unknown): Pagination | undefined {
+  if (!isRecord(value)) return undefined;
+  const { limit, offset, has_more: hasMore } = value;
+  if (typeof limit !== "number" || typeof offset !== "number" || typeof hasMore !== "boolean") return undefined;
+  return { limit, offset, has_more: hasMore };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Retry-After as seconds or an HTTP date (RFC 9110), in milliseconds; capped at 10 minutes. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, 600_000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.min(Math.max(0, date - now), 600_000);
+}
+
+function looksLikeHtml(text: string): boolean {
+  return /^\s*<(!doctype|html|head|body)/i.test(text);
+}
+
+function describeNetworkError(cause: unknown, baseUrl: string): string {
+  const code = errorCodeOf(cause);
+  const host = new URL(baseUrl).host;
+  switch (code) {
+    case "ECONNREFUSED":
+      return `Could not connect to ${host}: the connection was refused. Check LEADPANTHER_BASE_URL and that the service is up.`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `Could not resolve ${host}. Check LEADPANTHER_BASE_URL and this machine's network or DNS.`;
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return `Connecting to ${host} timed out. Check this machine's network.`;
+    case "ECONNRESET":
+    case "UND_ERR_SOCKET":
+      return `The connection to ${host} was closed before an answer arrived.`;
+    case "CERT_HAS_EXPIRED":
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return `The TLS certificate of ${host} was not accepted (${code}). Check LEADPANTHER_BASE_URL.`;
+    default:
+      return `The request to ${host} failed before an answer arrived${code ? ` (${code})` : ""}.`;
+  }
+}

@@ -1,0 +1,71 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import { fillPath, pathTemplateFor, type Operation, type RouteVariant } from "./catalog.js";
+import type { Config } from "./config.js";
+import type { AccessController } from "./access.js";
+import type { ApiClient } from "./api/client.js";
+import { ApiError } from "./api/errors.js";
+import { hintFor } from "./hints.js";
+import type { Logger } from "./log.js";
+import { apiErrorResult, successResult } from "./results.js";
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** What every MCP session of this process shares: settings, the API client and the key's access. */
+export interface ServerContext {
+  config: Config;
+  api: ApiClient;
+  access: AccessController;
+  logger: Logger;
+}
+
+/** Everything a tool handler needs for one call. */
+export interface CallContext extends ServerContext {
+  op: Operation;
+  variant: RouteVariant;
+  clientId: string | undefined;
+  mcp: McpServer;
+  extra: ToolExtra;
+}
+
+/** One request for one operation: path from the catalog and the route variant, then the result. */
+export async function send(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult> {
+  const { op, variant, clientId, api, config } = call;
+  const template = pathTemplateFor(op, variant);
+  const values: Record<string, string> = {};
+  for (const [field, placeholder] of Object.entries(op.request.pathParams ?? {})) {
+    const value = field === "client_id" ? clientId : args[field];
+    if (typeof value === "string") values[placeholder] = value;
+  }
+  if (template.includes("{clientId}") && clientId !== undefined) values.clientId = clientId;
+  const query: Record<string, string | number | undefined> = {};
+  for (const field of op.request.query ?? []) query[field] = args[field] as string | number | undefined;
+  let body: Record<string, unknown> | undefined;
+  if (op.request.body) {
+    body = {};
+    for (const field of op.request.body) if (args[field] !== undefined) body[field] = args[field];
+  }
+  try {
+    const success = await api.call({
+      method: op.method,
+      path: fillPath(template, values),
+      route: template,
+      query,
+      body,
+      authenticated: op.requires.kind !== "none",
+      signal: call.extra.signal,
+    });
+    return successResult(op, success, config.activityContent);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return failure(call, error);
+  }
+}
+
+export function failure(call: CallContext, error: ApiError): CallToolResult {
+  if (error.code === "forbidden") call.access.noteForbidden();
+  if (error.code === "unauthorized") void call.access.refresh("unauthorized");
+  return apiErrorResult(call.op, error, hintFor(error, { op: call.op, variant: call.variant, clientId: call.clientId, access: call.access.state }));
+}
+

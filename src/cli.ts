@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { ConfigError, loadConfig, SETTINGS, unknownEnvSettings, type Config, type SettingSpec } from "./config.js";
+import { log, setLogLevel } from "./log.js";
+import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./server.js";
+import { startRuntime } from "./runtime.js";
+
+async function serveStdio(config: Config): Promise<void> {
+  const runtime = await startRuntime(config);
+  const mcp = createMcpServer(runtime.context, { followAccess: true });
+  let closing = false;
+  const shutdown = async (reason: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    log.info("shutting down", { reason });
+    await mcp.close().catch(() => undefined);
+    await runtime.close();
+    process.exit(0);
+  };
+  process.stdin.on("end", () => void shutdown("stdin closed"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  await mcp.connect(new StdioServerTransport());
+  log.info("serving MCP over stdio", { version: SERVER_VERSION, access: runtime.context.access.state.status });
+}
+
+function helpText(): string {
+  const rows = (Object.values(SETTINGS) as SettingSpec[]).map((spec) => `  ${[spec.flag, spec.env].filter(Boolean).join(" / ")}\n      ${spec.summary} Accepted: ${spec.accepted.replace(/`/g, "")}. Default: ${spec.defaultText.replace(/`/g, "")}.`);
+  return [
+    `${SERVER_NAME} ${SERVER_VERSION}: MCP server for the LeadPanther API v1`,
+    "",
+    "Usage:",
+    "  leadpanther-mcp [options]            serve MCP over stdio (the default)",
+    "  leadpanther-mcp --sandbox            ... against the bundled sandbox, no key needed",
+    "  leadpanther-mcp --http [--port N]    serve MCP over Streamable HTTP",
+    "  leadpanther-mcp sandbox [--port N]   run the sandbox alone and print its demo keys",
+    "  leadpanther-mcp doctor [--json]      check the key and every catalog route without side effects",
+    "",
+    "Settings (flags win over environment variables):",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(argv, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${SERVER_NAME}: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  setLogLevel(config.logLevel);
+  for (const name of unknownEnvSettings(process.env)) {
+    log.warn(`${name} is not a setting of this server and is ignored; run leadpanther-mcp --help for the list`);
+  }
+  switch (config.command) {
+    case "help":
+      process.stdout.write(helpText());
+      return;
+    case "version":
+      process.stdout.write(`${SERVER_VERSION}\n`);
+      return;
+    case "sandbox": {
+      const { runSandboxCli } = await import("./sandbox/cli.js");
+      await runSandboxCli([...config.rest]);
+      return;
+    }
+    case "doctor": {
+      const { runDoctor } = await import("./doctor.js");
+      process.exitCode = await runDoctor(config);
+      return;
+    }
+    case "serve":
+      if (config.http.enabled) {
+        const { serveHttp } = await import("./transports/http.js");
+        await serveHttp(config);
+      } else {
+        await serveStdio(config);
+      }
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  log.error("leadpanther-mcp could not start", { error });
+  process.exit(1);
+});

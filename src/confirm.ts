@@ -1,0 +1,81 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { fillPath, pathTemplateFor } from "./catalog.js";
+import { isRecord } from "./api/client.js";
+import { ApiError } from "./api/errors.js";
+import { errorText } from "./results.js";
+import { sanitizeText } from "./safety/sanitize.js";
+import type { CallContext } from "./call.js";
+
+/**
+ * Asks the person (not the model) to confirm a delete or archive, through MCP elicitation,
+ * showing what would be removed. Returns a result to send instead of the request when the
+ * person declines; undefined to go ahead. Clients without elicitation rely on the tool's
+ * destructive annotation.
+ */
+export async function confirmDestructive(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult | undefined> {
+  const capabilities = call.mcp.server.getClientCapabilities();
+  if (!capabilities?.elicitation) return undefined;
+
+  const subject = await describeSubject(call, args);
+  if ("result" in subject) return subject.result;
+  let answer;
+  try {
+    answer = await call.mcp.server.elicitInput(
+      {
+        mode: "form",
+        message: `${call.op.title}? ${subject.text} This cannot be undone through the API.`,
+        requestedSchema: {
+          type: "object",
+          properties: {
+            confirm: { type: "boolean", title: `Yes, ${call.op.title.toLowerCase()}`, description: subject.text },
+          },
+          required: ["confirm"],
+        },
+      },
+      { signal: call.extra.signal },
+    );
+  } catch (error) {
+    call.logger.warn("confirmation request failed; nothing was sent", { tool: call.op.name, error });
+    return errorText(`${call.op.name} was not sent: the confirmation dialog could not be shown. Nothing was changed.`);
+  }
+  if (answer.action === "accept" && isRecord(answer.content) && answer.content.confirm === true) return undefined;
+  return errorText(
+    `${call.op.name} was not sent: the person ${answer.action === "cancel" ? "dismissed" : "declined"} the confirmation. Nothing was changed; do not retry unless they ask again.`,
+  );
+}
+
+async function describeSubject(call: CallContext, args: Record<string, unknown>): Promise<{ text: string } | { result: CallToolResult }> {
+  const { op } = call;
+  if (op.name === "delete_media") return { text: `Media file: ${String(args.path)}.` };
+  const preview = op.name === "delete_post" ? "get_post" : "get_lead_magnet";
+  const id = op.name === "delete_post" ? args.post_id : args.lead_magnet_id;
+  const pathValues: Record<string, string> = op.name === "delete_post" ? { postId: String(id) } : { leadMagnetId: String(id) };
+  if (call.clientId !== undefined) pathValues.clientId = call.clientId;
+  const template = pathTemplateFor(op, call.variant);
+  try {
+    const record = await call.api.call({
+      method: "GET",
+      path: fillPath(template, pathValues),
+      route: template,
+      authenticated: true,
+      signal: call.extra.signal,
+    });
+    const data = isRecord(record.data) ? record.data : {};
+    if (op.name === "delete_post") {
+      const text = typeof data.text === "string" ? sanitizeText(data.text, { maxLength: 120 }) : "(no text)";
+      return { text: `Post ${String(id)} (${String(data.status ?? "unknown status")}): "${text}".` };
+    }
+    const title = typeof data.title === "string" ? sanitizeText(data.title, { maxLength: 120 }) : "(untitled)";
+    return { text: `Lead magnet ${String(id)}: "${title}".` };
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "not_found") {
+      // The record is gone (or out of reach): say so instead of asking about nothing.
+      return {
+        result: errorText(
+          `${op.name} was not sent: ${preview} for this id failed first (${error.code ?? "error"}, HTTP ${error.status}, request_id ${error.requestId}), so there is nothing to confirm. Check the id with ${op.name === "delete_post" ? "list_posts" : "list_lead_magnets"}.`,
+        ),
+      };
+    }
+    return { text: `${op.noun} ${String(id)} (its details could not be loaded).` };
+  }
+}

@@ -1,0 +1,129 @@
+import { fileURLToPath } from "node:url";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { fillPath, pathTemplateFor } from "../catalog.js";
+import { isRecord } from "../api/client.js";
+import { ApiError } from "../api/errors.js";
+import { errorText, render } from "../results.js";
+import { secrets } from "../safety/secrets.js";
+import { failure, type CallContext } from "../call.js";
+
+import { MediaInputError, UploadError } from "./errors.js";
+import { putToSignedUrl } from "./put.js";
+import { prepareUpload, type UploadInput } from "./source.js";
+
+/**
+ * upload_media: both steps of contract §13 in one tool call. The signed URL and its token stay
+ * inside this function: registered with the scrubber the moment they arrive, never returned.
+ */
+export async function uploadMedia(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult> {
+  const { op, variant, clientId, api, config, extra, logger } = call;
+
+  let prepared;
+  try {
+    const roots = await allowedRoots(call);
+    prepared = await prepareUpload(toInput(args), roots);
+  } catch (error) {
+    if (error instanceof MediaInputError) {
+      return errorText(`upload_media refused ${error.field}: ${error.message} Nothing was sent.`);
+    }
+    throw error;
+  }
+
+  const template = pathTemplateFor(op, variant);
+  let grant: { uploadUrl: string; path: string; bucket: string; requestId: string };
+  try {
+    const success = await api.call({
+      method: "POST",
+      path: fillPath(template, clientId !== undefined ? { clientId } : {}),
+      route: template,
+      body: { content_type: prepared.contentType, file_name: prepared.fileName, size: prepared.size },
+      authenticated: true,
+      signal: extra.signal,
+    });
+    const data = isRecord(success.data) ? success.data : {};
+    if (typeof data.upload_url === "string") secrets.addSecret(data.upload_url);
+    if (typeof data.token === "string") secrets.addSecret(data.token);
+    if (typeof data.upload_url !== "string" || typeof data.path !== "string") {
+      return errorText(
+        `upload_media failed: LeadPanther's upload-URL answer has no upload_url or path (request_id ${success.requestId}). Nothing was uploaded.`,
+      );
+    }
+    grant = {
+      uploadUrl: data.upload_url,
+      path: data.path,
+      bucket: typeof data.bucket === "string" ? data.bucket : "",
+      requestId: success.requestId,
+    };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return failure(call, error);
+  }
+
+  const progressToken = extra._meta?.progressToken;
+  const onProgress =
+    progressToken === undefined
+      ? undefined
+      : (sent: number, total: number): void => {
+          void extra
+            .sendNotification({
+              method: "notifications/progress",
+              params: { progressToken, progress: sent, total, message: `uploaded ${sent} of ${total} bytes` },
+            })
+            .catch(() => undefined);
+        };
+
+  try {
+    await putToSignedUrl({
+      uploadUrl: grant.uploadUrl,
+      contentType: prepared.contentType,
+      size: prepared.size,
+      open: () => prepared.open(),
+      dispatcher: api.dispatcherForUploads,
+      timeoutMs: Math.max(config.timeoutMs, 60_000),
+      ...(onProgress ? { onProgress } : {}),
+      signal: extra.signal,
+    });
+  } catch (error) {
+    if (error instanceof MediaInputError) {
+      return errorText(`upload_media refused ${error.field}: ${error.message} The upload did not complete.`);
+    }
+    if (!(error instanceof UploadError)) throw error;
+    logger.warn("upload to the signed URL failed", { kind: error.kind, status: error.httpStatus });
+    const tail =
+      error.kind === "outcome_unknown"
+        ? ` The file may or may not be stored at ${grant.path}. Call upload_media again for a fresh upload (it gets a new path); delete_media with ${grant.path} removes the uncertain copy if it exists.`
+        : " Nothing usable was stored.";
+    return errorText(`upload_media failed (${error.kind}): ${error.message}${tail} request_id of the upload-URL call: ${grant.requestId}`);
+  }
+
+  const kind = prepared.contentType === "application/pdf" ? "document_url" : "images";
+  return render(
+    `upload_media: stored ${prepared.fileName} (${prepared.contentType}, ${prepared.size} bytes). Use path ${grant.path} in create_post's ${kind}${kind === "images" ? " list" : ""}.`,
+    {
+      data: { path: grant.path, bucket: grant.bucket, content_type: prepared.contentType, size: prepared.size },
+      request_id: grant.requestId,
+      usage: `Put "${grant.path}" in create_post's ${kind}${kind === "images" ? " (a list of up to 20)" : ""}.`,
+    },
+  );
+}
+
+function toInput(args: Record<string, unknown>): UploadInput {
+  const contentType = typeof args.content_type === "string" ? { content_type: args.content_type } : {};
+  if (typeof args.file_path === "string") return { file_path: args.file_path, ...contentType };
+  return { content_base64: String(args.content_base64 ?? ""), file_name: String(args.file_name ?? ""), ...contentType };
+}
+
+/** The client's MCP roots when it declares them (file:// only), else LEADPANTHER_UPLOAD_ROOTS. */
+async function allowedRoots(call: CallContext): Promise<string[]> {
+  const capabilities = call.mcp.server.getClientCapabilities();
+  if (capabilities?.roots) {
+    try {
+      const { roots } = await call.mcp.server.listRoots(undefined, { signal: call.extra.signal, timeout: 5_000 });
+      const paths = roots.filter((root) => root.uri.startsWith("file://")).map((root) => fileURLToPath(root.uri));
+      if (paths.length > 0) return paths;
+    } catch (error) {
+      call.logger.warn("roots/list failed; using LEADPANTHER_UPLOAD_ROOTS", { error });
+    }
+  }
+  return [...call.config.uploadRoots];
+}

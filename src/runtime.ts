@@ -1,0 +1,66 @@
+import { checkKeyHygiene, describeKeyProblem, OFFICIAL_BASE_URL_SETTING, type Config } from "./config.js";
+import { AccessController } from "./access.js";
+import { ApiClient } from "./api/client.js";
+import { createAgent, timeoutsFrom } from "./api/http.js";
+import { log } from "./log.js";
+import { secrets } from "./safety/secrets.js";
+import type { ServerContext } from "./call.js";
+
+/** How long start-up waits for the first GET /me before serving with what it knows. */
+const FIRST_ME_WAIT_MS = 5_000;
+
+export interface Runtime {
+  context: ServerContext;
+  /** Set when --sandbox started the bundled sandbox in this process. */
+  sandboxUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Everything but the transport: key checks, the optional in-process sandbox, the API client and /me. */
+export async function startRuntime(config: Config): Promise<Runtime> {
+  let apiKey = config.apiKey;
+  let baseUrl = config.baseUrl;
+  let closeSandbox: (() => Promise<void>) | undefined;
+  let sandboxUrl: string | undefined;
+  if (config.sandbox) {
+    const { startSandbox, DEMO } = await import("./sandbox/index.js");
+    const sandbox = await startSandbox();
+    closeSandbox = () => sandbox.close();
+    if (apiKey !== undefined || baseUrl !== OFFICIAL_BASE_URL_SETTING) {
+      log.warn("--sandbox ignores LEADPANTHER_API_KEY and LEADPANTHER_BASE_URL and uses the bundled sandbox");
+    }
+    apiKey = DEMO.keys.directAll;
+    baseUrl = sandbox.baseUrl;
+    sandboxUrl = sandbox.baseUrl;
+    log.info("sandbox started in-process: a local stand-in of the LeadPanther API with invented data", { base_url: baseUrl });
+  }
+  if (apiKey !== undefined) {
+    secrets.addSecret(apiKey);
+    secrets.addSecret(apiKey.trim().replace(/^["'`]+|["'`]+$/g, ""));
+  }
+  const problem = checkKeyHygiene(apiKey);
+  const keyProblem = problem ? describeKeyProblem(problem, apiKey) : undefined;
+  if (keyProblem) log.warn(keyProblem);
+
+  const dispatcher = createAgent(timeoutsFrom(config.timeoutMs));
+  const api = new ApiClient({
+    baseUrl,
+    apiKey: problem ? undefined : apiKey,
+    dispatcher,
+    timeoutMs: config.timeoutMs,
+    logger: log,
+  });
+  const access = new AccessController({ api, config, logger: log, keyProblem });
+  const first = access.start();
+  await Promise.race([first, new Promise((resolve) => setTimeout(resolve, FIRST_ME_WAIT_MS).unref())]);
+  return {
+    context: { config, api, access, logger: log },
+    sandboxUrl,
+    async close() {
+      access.stop();
+      await dispatcher.close().catch(() => undefined);
+      await closeSandbox?.();
+    },
+  };
+}
+

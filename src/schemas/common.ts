@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { MEDIA_PATH_PATTERN, PAGINATION } from "../contract.js";
+
+/**
+ * Building blocks shared by the input schemas. Every message names what is wrong and what to
+ * send instead: the API itself only answers `bad_request`, so these messages are the only
+ * field-level help a model gets.
+ */
+
+export function uuidField(what: string) {
+  return z.guid({ error: `must be a UUID (${what}), e.g. 00000000-0000-4000-8000-000000000000` });
+}
+
+export function httpsUrl(what: string) {
+  return z
+    .string({ error: `must be a string: ${what}` })
+    .max(2048, { error: "must be at most 2,048 characters" })
+    .refine(isHttpsUrl, { error: `must be an absolute https:// URL (${what})` });
+}
+
+export function isHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+export function isMediaPath(value: string): boolean {
+  return MEDIA_PATH_PATTERN.test(value);
+}
+
+/** An https URL, or a media path returned by upload_media. */
+export function mediaReference(what: string, mustBePdf: boolean) {
+  return z
+    .string({ error: `must be a string: ${what}` })
+    .max(2048, { error: "must be at most 2,048 characters" })
+    .refine((value) => isHttpsUrl(value) || isMediaPath(value), {
+      error: `must be an https:// URL or a media path returned by upload_media (${what})`,
+    })
+    .refine((value) => !mustBePdf || !isMediaPath(value) || value.toLowerCase().endsWith(".pdf"), {
+      error: "a media path here must point to a PDF uploaded with upload_media",
+    });
+}
+
+export const paginationShape = {
+  limit: z
+    .int({ error: `must be a whole number from 1 to ${PAGINATION.maxLimit}` })
+    .min(1, { error: `must be at least 1` })
+    .max(PAGINATION.maxLimit, { error: `must be at most ${PAGINATION.maxLimit} (LeadPanther's cap)` })
+    .optional()
+    .describe(`Page size, 1–${PAGINATION.maxLimit}; default ${PAGINATION.defaultLimit}.`),
+  offset: z
+    .int({ error: "must be a whole number, 0 or more" })
+    .min(0, { error: "must be 0 or more" })
+    .optional()
+    .describe("Items to skip; use next_offset from the previous page."),
+};
+
+/** ISO 8601 timestamp with an explicit zone, e.g. 2026-06-01T09:00:00.000Z. */
+export function isoTimestamp(what: string) {
+  return z.iso.datetime({
+    offset: true,
+    error: `must be an ISO 8601 timestamp with a time zone, e.g. 2026-06-01T09:00:00.000Z (${what})`,
+  });
+}

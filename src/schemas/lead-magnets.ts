@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { DELIVERY_MODES, LEAD_MAGNET_STATUSES, LEAD_MAGNET_TITLE_MAX } from "../contract.js";
+import { httpsUrl, isHttpsUrl, uuidField } from "./common.js";
+
+/**
+ * Lead magnets (contract §12). Every rule that can be judged from the request alone is checked
+ * here; rules that need the stored lead magnet (a PATCH that relies on fields set earlier) are
+ * left to LeadPanther.
+ */
+
+const hostedPage = z
+  .strictObject(
+    {
+      headline: z.string({ error: "must be a string" }).max(300, { error: "must be at most 300 characters" }).optional(),
+      content: z.string({ error: "must be a string" }).optional().describe("Page content; required (non-empty) to publish hosted_content."),
+      external_resource_url: httpsUrl("the gated resource")
+        .optional()
+        .describe("https URL of the gated resource; required to publish gated_external."),
+    },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}; hosted_page accepts headline, content, external_resource_url` : "must be an object: { headline?, content?, external_resource_url? }") },
+  )
+  .describe("The hosted page; required for hosted_content and gated_external.");
+
+const fields = {
+  title: z
+    .string({ error: "must be a string" })
+    .trim()
+    .min(1, { error: "must not be empty" })
+    .max(LEAD_MAGNET_TITLE_MAX, { error: `must be at most ${LEAD_MAGNET_TITLE_MAX} characters` })
+    .describe(`Title, 1–${LEAD_MAGNET_TITLE_MAX} characters.`),
+  keyword: z
+    .string({ error: "must be a string" })
+    .min(1, { error: "must not be empty" })
+    .max(50, { error: "must be at most 50 characters" })
+    .regex(/^\S+$/, { error: "must be one word without spaces, e.g. GUIDE" })
+    .describe("Comment keyword that triggers delivery, e.g. GUIDE."),
+  status: z.enum(LEAD_MAGNET_STATUSES, { error: `must be one of: ${LEAD_MAGNET_STATUSES.join(", ")}` }).describe("draft or published."),
+  delivery_mode: z
+    .enum(DELIVERY_MODES, { error: `must be one of: ${DELIVERY_MODES.join(", ")}` })
+    .describe("hosted_content and gated_external need hosted_page; external_link needs resource_link."),
+  hosted_page: hostedPage,
+  resource_link: httpsUrl("where external_link sends people").describe("https URL; required for external_link."),
+  cta_label: z
+    .string({ error: "must be a string" })
+    .min(1, { error: "must not be empty" })
+    .max(100, { error: "must be at most 100 characters" })
+    .describe("Button label; only together with cta_url."),
+  cta_url: httpsUrl("the button's target").describe("Button https URL; only together with cta_label."),
+};
+
+export const createLeadMagnetShape = {
+  title: fields.title,
+  delivery_mode: fields.delivery_mode,
+  keyword: fields.keyword.optional(),
+  status: fields.status.optional(),
+  hosted_page: fields.hosted_page.optional(),
+  resource_link: fields.resource_link.optional(),
+  cta_label: fields.cta_label.optional(),
+  cta_url: fields.cta_url.optional(),
+};
+
+export const updateLeadMagnetShape = {
+  lead_magnet_id: uuidField("the lead magnet's id").describe("The lead magnet to change."),
+  title: fields.title.optional(),
+  delivery_mode: fields.delivery_mode.optional(),
+  keyword: fields.keyword.optional(),
+  status: fields.status.optional(),
+  hosted_page: fields.hosted_page.optional(),
+  resource_link: fields.resource_link.optional(),
+  cta_label: fields.cta_label.optional(),
+  cta_url: fields.cta_url.optional(),
+};
+
+export const LEAD_MAGNET_UPDATE_FIELDS = Object.keys(updateLeadMagnetShape).filter((key) => key !== "lead_magnet_id");
+
+interface LeadMagnetInput {
+  delivery_mode?: unknown;
+  status?: unknown;
+  hosted_page?: unknown;
+  resource_link?: unknown;
+  cta_label?: unknown;
+  cta_url?: unknown;
+}
+
+function hostedPageOf(value: LeadMagnetInput): { content?: unknown; external_resource_url?: unknown } | undefined {
+  return typeof value.hosted_page === "object" && value.hosted_page !== null
+    ? (value.hosted_page as { content?: unknown; external_resource_url?: unknown })
+    : undefined;
+}
+
+/** Rules 2–6 as far as the request shows them; `complete` is true on create, where nothing is stored yet. */
+function checkRules(value: LeadMagnetInput, context: z.RefinementCtx, complete: boolean): void {
+  const page = hostedPageOf(value);
+  const mode = value.delivery_mode;
+  const publishing = value.status === "published";
+  if (complete && (mode === "hosted_content" || mode === "gated_external") && value.hosted_page === undefined) {
+    context.addIssue({ code: "custom", path: ["hosted_page"], message: `is required when delivery_mode is ${mode}` });
+  }
+  if (mode === "hosted_content" && publishing && page && (typeof page.content !== "string" || page.content.trim() === "")) {
+    if (complete || page.content !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["hosted_page", "content"],
+        message: "must be non-empty to publish a hosted_content lead magnet (or keep status draft)",
+      });
+    }
+  }
+  if (mode === "gated_external" && publishing && (complete || page?.external_resource_url !== undefined)) {
+    const url = page?.external_resource_url;
+    if (typeof url !== "string" || !isHttpsUrl(url)) {
+      context.addIssue({
+        code: "custom",
+        path: ["hosted_page", "external_resource_url"],
+        message: "must be a valid https URL to publish a gated_external lead magnet (or keep status draft)",
+      });
+    }
+  }
+  if (complete && mode === "external_link" && value.resource_link === undefined) {
+    context.addIssue({ code: "custom", path: ["resource_link"], message: "is required when delivery_mode is external_link" });
+  }
+  if ((value.cta_label === undefined) !== (value.cta_url === undefined)) {
+    context.addIssue({
+      code: "custom",
+      path: [value.cta_label === undefined ? "cta_label" : "cta_url"],
+      message: "cta_label and cta_url go together: give both or neither",
+    });
+  }
+}
+
+export function refineCreateLeadMagnet(value: Record<string, unknown>, context: z.RefinementCtx): void {
+  checkRules(value, context, true);
+}
+
+export function refineUpdateLeadMagnet(value: Record<string, unknown>, context: z.RefinementCtx): void {
+  checkRules(value, context, false);
+  if (!LEAD_MAGNET_UPDATE_FIELDS.some((field) => value[field] !== undefined)) {
+    context.addIssue({
+      code: "custom",
+      path: [],
+      message: `give at least one field to change: ${LEAD_MAGNET_UPDATE_FIELDS.join(", ")}`,
+    });
+  }
+}
+
+export const leadMagnetIdShape = {
+  lead_magnet_id: uuidField("the lead magnet's id").describe("Lead magnet UUID."),
+};
