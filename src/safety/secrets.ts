@@ -1,0 +1,127 @@
+/**
+ * Secrets never leave the process: the configured API key, signed upload URLs and upload
+ * tokens are scrubbed from log lines, error messages and tool results alike (contract §2,
+ * §13). Exact registered values are replaced first; shape-based rules then catch what was
+ * never registered (a key pasted into a post, a signed URL inside an upstream error).
+ *
+ * Every rule is linear: registered values are found with indexOf (split/join), and each
+ * pattern starts on a literal (`lp_`, `http`, `authorization`, `bearer`) or at a word start.
+ */
+
+export const REDACTED = "[REDACTED]";
+export const REDACTED_SIGNED_URL = "[REDACTED_SIGNED_URL]";
+/** Shorter values would redact ordinary words; real keys and tokens are much longer. */
+export const MIN_SECRET_LENGTH = 8;
+const MAX_DEEP_DEPTH = 100;
+
+const LEADPANTHER_KEY = /lp_(live|test)_[A-Za-z0-9_-]+/gi;
+/** http(s) URLs, also with JSON-escaped slashes (`https:\/\/…`); a backslash ends the URL otherwise. */
+const URL = /\b(?:https?|wss?):(?:\\?\/){2}(?:[^\s"'<>`\\]|\\\/)+/gi;
+const SIGNED_URL_MARK =
+  /(?:[?&;]|%3f|%26)(?:token|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sig|access_token)(?:=|%3d)|(?:\\?\/|%2f)(?:upload|object)(?:\\?\/|%2f)sign(?:\\?\/|%2f)/i;
+/** A signing parameter outside a full URL (a relative path in a message). */
+const SIGNING_PARAMETER = /([?&](?:token|signature|x-amz-signature|sig|access_token)=)[^\s&"'<>#]+/gi;
+/** `"token": "…"`, `upload_url: '…'`, `\"access_token\":\"…\"` and friends. */
+const SECRET_FIELD =
+  /((?<![A-Za-z0-9_])(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret)\\?["']?\s*[:=]\s*\\?["'])(?:[^"'\\]|\\\/)*/g;
+const AUTHORIZATION =
+  /(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?:[A-Za-z]+\s+)?[A-Za-z0-9._~+/=-]{8,}/gi;
+/** A bearer token: 8+ token characters with a digit, or 20+ (so "Bearer of good news" stays). */
+const BEARER =
+  /\bbearer\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}|[A-Za-z0-9._~+/=-]{20,})/gi;
+
+export class SecretScrubber {
+  readonly #variants = new Set<string>();
+  #longestFirst: string[] = [];
+
+  /** Registers an exact secret (API key, upload URL, upload token); short values are ignored. */
+  addSecret(value: string): void {
+    if (typeof value !== "string") return;
+    const trimmed = value.trim();
+    const unquoted = trimmed.replace(/^["']+|["']+$/g, "").trim();
+    let added = false;
+    for (const base of new Set([value, trimmed, unquoted])) {
+      for (const variant of encodedForms(base)) {
+        if (variant.length >= MIN_SECRET_LENGTH && !this.#variants.has(variant)) {
+          this.#variants.add(variant);
+          added = true;
+        }
+      }
+    }
+    if (added) this.#longestFirst = [...this.#variants].sort((left, right) => right.length - left.length);
+  }
+
+  scrub(text: string): string {
+    let result = typeof text === "string" ? text : String(text);
+    for (const secret of this.#longestFirst) {
+      if (result.includes(secret)) result = result.split(secret).join(REDACTED);
+    }
+    return result
+      .replace(URL, (url) => (SIGNED_URL_MARK.test(url) ? REDACTED_SIGNED_URL : url))
+      .replace(SIGNING_PARAMETER, `$1${REDACTED}`)
+      .replace(SECRET_FIELD, `$1${REDACTED}`)
+      .replace(AUTHORIZATION, `$1Bearer ${REDACTED}`)
+      .replace(BEARER, `Bearer ${REDACTED}`)
+      .replace(LEADPANTHER_KEY, (_key, environment: string) => `lp_${environment.toLowerCase()}_${REDACTED}`);
+  }
+
+  /** A copy of a JSON-like value (or an Error) with every string and key scrubbed. */
+  scrubDeep<T>(value: T): T {
+    return this.#scrubValue(value, new Set<object>(), 0) as T;
+  }
+
+  #scrubValue(value: unknown, ancestors: Set<object>, depth: number): unknown {
+    if (typeof value === "string") return this.scrub(value);
+    if (typeof value !== "object" || value === null) return value;
+    if (depth > MAX_DEEP_DEPTH) return "[too deep]";
+    if (ancestors.has(value)) return "[circular]";
+    ancestors.add(value);
+    try {
+      if (Array.isArray(value)) return value.map((item: unknown) => this.#scrubValue(item, ancestors, depth + 1));
+      if (value instanceof Error) return this.#scrubError(value, ancestors, depth);
+      if (value instanceof Date) return new Date(value.getTime());
+      const copy: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        Object.defineProperty(copy, this.scrub(key), {
+          value: this.#scrubValue(item, ancestors, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return copy;
+    } catch {
+      return "[unreadable]";
+    } finally {
+      ancestors.delete(value);
+    }
+  }
+
+  #scrubError(error: Error, ancestors: Set<object>, depth: number): Error {
+    const copy = new Error(this.scrub(String(error.message)));
+    copy.name = this.scrub(String(error.name));
+    copy.stack = typeof error.stack === "string" ? this.scrub(error.stack) : undefined;
+    const record = copy as unknown as Record<string, unknown>;
+    for (const [key, item] of Object.entries(error)) {
+      if (key === "message" || key === "name" || key === "stack") continue;
+      record[this.scrub(key)] = this.#scrubValue(item, ancestors, depth + 1);
+    }
+    if ("cause" in error) record["cause"] = this.#scrubValue(error.cause, ancestors, depth + 1);
+    return copy;
+  }
+}
+
+/** The forms a secret takes once embedded: as is, URL-encoded, JSON-escaped, slash-escaped. */
+function encodedForms(secret: string): string[] {
+  const forms = [secret, JSON.stringify(secret).slice(1, -1)];
+  try {
+    forms.push(encodeURIComponent(secret), encodeURI(secret));
+  } catch {
+    // A lone surrogate cannot be URL-encoded; the raw form is still registered.
+  }
+  for (const form of [...forms]) forms.push(form.replaceAll("/", "\\/"));
+  return forms;
+}
+
+/** The process-wide scrubber used by the logger and by tool results. */
+export const secrets = new SecretScrubber();
