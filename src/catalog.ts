@@ -137,7 +137,8 @@ export const CATALOG: readonly Operation[] = [
     requires: { kind: "scope", scope: "clients:read" },
     toolset: "clients",
     provenance: "stated",
-    inputShape: { ...clientIdField },
+    // client_id is added by inputSchemaFor (the path needs it) and filled in when pinned.
+    inputShape: {},
     request: { pathParams: { client_id: "clientId" } },
     effect: "read",
     idempotent: true,

@@ -20,6 +20,7 @@ const KEY_CHECKS =
 
 export function hintFor(error: ApiError, context: HintContext): string {
   const { op } = context;
+  if (op.effect !== "read" && error.outcome === "unknown") return outcomeUnknownHint(op);
   if (error.kind === "network" || error.kind === "timeout" || error.kind === "invalid_response") {
     return transportHint(error, op);
   }
@@ -59,7 +60,7 @@ function transportHint(error: ApiError, op: Operation): string {
 }
 
 export function outcomeUnknownHint(op: Operation): string {
-  return `OUTCOME UNKNOWN: the request reached LeadPanther but no answer came back, so it may or may not have been applied, and it was NOT retried (LeadPanther has no idempotency keys). Do not simply call ${op.name} again: ${verifyText(op)}`;
+  return `OUTCOME UNKNOWN: the request reached LeadPanther but no answer says whether it was applied, and it was NOT retried (LeadPanther has no idempotency keys). Do not simply call ${op.name} again: ${verifyText(op)}`;
 }
 
 function verifyText(op: Operation): string {

@@ -19,14 +19,7 @@ const paginationSchema = z.object({ limit: z.number(), offset: z.number(), has_m
 export const listOutputSchema = z.object({
   data: z.array(z.unknown()),
   pagination: paginationSchema.optional(),
-  next_offset: z.number().int().optional(),
-  request_id: z.string(),
-  notice: z.string().optional(),
-});
-
-/** Output schema of single-record tools: the API's success envelope. */
-export const recordOutputSchema = z.object({
-  data: z.unknown(),
+  next_offset: z.number().optional(),
   request_id: z.string(),
   notice: z.string().optional(),
 });

@@ -2,7 +2,7 @@ import { checkKeyHygiene, describeKeyProblem, OFFICIAL_BASE_URL_SETTING, type Co
 import { AccessController } from "./access.js";
 import { ApiClient } from "./api/client.js";
 import { createAgent, timeoutsFrom } from "./api/http.js";
-import { log } from "./log.js";
+import { log, setLogLevel } from "./log.js";
 import { secrets } from "./safety/secrets.js";
 import type { ServerContext } from "./call.js";
 
@@ -18,6 +18,7 @@ export interface Runtime {
 
 /** Everything but the transport: key checks, the optional in-process sandbox, the API client and /me. */
 export async function startRuntime(config: Config): Promise<Runtime> {
+  setLogLevel(config.logLevel);
   let apiKey = config.apiKey;
   let baseUrl = config.baseUrl;
   let closeSandbox: (() => Promise<void>) | undefined;

@@ -16,7 +16,7 @@ import type { ApiClient } from "./api/client.js";
 import { ApiError } from "./api/errors.js";
 import { hintFor } from "./hints.js";
 import type { Logger } from "./log.js";
-import { apiErrorResult, errorText, listOutputSchema, recordOutputSchema, render, successResult } from "./results.js";
+import { apiErrorResult, errorText, listOutputSchema, render } from "./results.js";
 import { confirmDestructive } from "./confirm.js";
 import { uploadMedia } from "./media/tool.js";
 import { failure, send, type CallContext, type ServerContext, type ToolExtra } from "./call.js";
@@ -95,9 +95,10 @@ function registerOperation(mcp: McpServer, context: ServerContext, tool: Exposed
       title: op.title,
       description: describe(op, variant, context.config),
       inputSchema: inputSchemaFor(op, variant),
-      outputSchema: op.custom ? undefined : op.list ? listOutputSchema : recordOutputSchema,
+      // Lists declare their envelope (pagination, next_offset); single records are whatever
+      // LeadPanther returns, so a schema would only restate "an object" at a token cost.
+      ...(op.list ? { outputSchema: listOutputSchema } : {}),
       annotations: {
-        title: op.title,
         readOnlyHint: op.effect === "read",
         destructiveHint: op.effect === "destructive" || op.method === "PATCH",
         idempotentHint: op.idempotent,
