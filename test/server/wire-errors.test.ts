@@ -1,0 +1,134 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { startStack, textOf } from "../helpers.js";
+
+/**
+ * What reaches the model when the wire misbehaves: HTML pages, cut-off JSON, silence, and the
+ * error codes the catalog's routes cannot provoke on a faithful sandbox (405, 501, unknown).
+ */
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+describe("invalid answers (sandbox faults)", () => {
+  test("an HTML error page on a GET is retried, then named as an HTML page", async () => {
+    sandbox.reset();
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll });
+    sandbox.faults.inject({ method: "GET", path: "/posts", kind: "html", times: 3 });
+    const text = textOf(await s.call("list_posts"));
+    expect(text).toContain("invalid response (HTTP 502)");
+    expect(text).toContain("an HTML page");
+    expect(text).not.toMatch(/<html/i);
+    await s.close();
+  });
+
+  test("truncated JSON on a POST: applied, answer unreadable, do not repeat", async () => {
+    sandbox.reset();
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll });
+    const before = sandbox.store.postsOf(DEMO.users.direct).length;
+    sandbox.faults.inject({ method: "POST", path: "/posts", kind: "truncated-json" });
+    const text = textOf(await s.call("create_post", { text: "cut off" }));
+    expect(text).toContain("outcome: applied (answer unreadable)");
+    expect(text).toContain("Do not repeat the call");
+    expect(sandbox.store.postsOf(DEMO.users.direct).length).toBe(before + 1);
+    await s.close();
+  });
+
+  test("no answer within LEADPANTHER_TIMEOUT_MS is a timeout, with the setting named", async () => {
+    sandbox.reset();
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_TIMEOUT_MS: "1000" } });
+    sandbox.faults.inject({ method: "GET", path: "/leads", kind: "delay", ms: 1_500 });
+    const started = Date.now();
+    const text = textOf(await s.call("list_leads"));
+    expect(Date.now() - started).toBeLessThan(1_450);
+    expect(text).toContain("list_leads failed: timeout");
+    expect(text).toContain("LEADPANTHER_TIMEOUT_MS");
+    await s.close();
+  });
+
+  test("a connection reset before anything was applied on a DELETE: one request, outcome unknown", async () => {
+    sandbox.reset();
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_CONFIRM_DESTRUCTIVE: "false" } });
+    const draft = sandbox.store.postsOf(DEMO.users.direct).find((post) => post.status === "draft")!;
+    sandbox.clearRequests();
+    sandbox.faults.inject({ method: "DELETE", path: /^\/posts\//, kind: "reset-before-apply" });
+    const text = textOf(await s.call("delete_post", { post_id: draft.id }));
+    expect(text).toContain("OUTCOME UNKNOWN");
+    expect(text).toContain("call get_post with the same post_id: not_found means it was deleted");
+    expect(sandbox.requests().filter((entry) => entry.method === "DELETE")).toHaveLength(1);
+    await s.close();
+  });
+
+  test("an unreachable API: only get_api_info and get_me, which names the refused connection", async () => {
+    const closed = await startSandbox();
+    const baseUrl = closed.baseUrl;
+    await closed.close();
+    // Nothing listens on that port any more.
+    const offline = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_BASE_URL: baseUrl } });
+    const me = textOf(await offline.call("get_me"));
+    expect(me).toContain("connection was refused");
+    expect(await offline.toolNames()).toEqual(["get_api_info", "get_me"]);
+    await offline.close();
+  });
+});
+
+describe("codes a faithful sandbox never sends on catalog routes (a stand-in server)", () => {
+  let server: Server;
+  let baseUrl: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const send = (status: number, body: unknown): void => {
+        res.writeHead(status, { "content-type": "application/json", "x-request-id": "req_standin000000000000000001" });
+        res.end(JSON.stringify(body));
+      };
+      const url = req.url ?? "";
+      if (url.endsWith("/me")) {
+        send(200, { data: { actor_type: "direct_user", scopes: ["*"], owner: { user_id: DEMO.users.direct } }, request_id: "req_standin000000000000000001" });
+      } else if (url.includes("/posts")) {
+        send(405, { error: { code: "method_not_allowed", message: "Method not allowed." }, request_id: "req_standin000000000000000002" });
+      } else if (url.includes("/leads")) {
+        send(501, { error: { code: "not_implemented", message: "Not implemented." }, request_id: "req_standin000000000000000003" });
+      } else {
+        send(418, { error: { code: "teapot", message: "Something \u202Eodd\u202C\nhappened." }, request_id: "req_standin000000000000000004" });
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test("method_not_allowed names the route's provenance and the doctor command", async () => {
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_BASE_URL: baseUrl } });
+    const text = textOf(await s.call("get_post", { post_id: "00000000-0000-4000-8000-000000000001" }));
+    expect(text).toContain("method_not_allowed (HTTP 405)");
+    expect(text).toContain("leadpanther-mcp doctor");
+    expect(text).toContain("request_id: req_standin000000000000000002");
+    await s.close();
+  });
+
+  test("not_implemented says the feature is not available in v1", async () => {
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_BASE_URL: baseUrl } });
+    const text = textOf(await s.call("list_leads"));
+    expect(text).toContain("not_implemented (HTTP 501)");
+    expect(text).toContain("not available in API v1");
+    await s.close();
+  });
+
+  test("an unknown code still gives code, status and request_id; control characters are flattened", async () => {
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_BASE_URL: baseUrl } });
+    const text = textOf(await s.call("list_activity"));
+    expect(text).toContain("teapot (HTTP 418)");
+    expect(text).toContain("req_standin000000000000000004");
+    expect(text).not.toMatch(/[\u202e\u202c]/);
+    await s.close();
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, test } from "vitest";
+import { ApiClient, parseRetryAfter } from "../../src/api/client.js";
+import { ApiError } from "../../src/api/errors.js";
+import { createAgent, timeoutsFrom } from "../../src/api/http.js";
+import { createLogger } from "../../src/log.js";
+import { startSandbox } from "../../src/sandbox/index.js";
+
+const silent = createLogger({ level: "error", write: () => undefined });
+
+describe("writes are resent only when the connection was never made", () => {
+  test("a POST to a port where nothing listens is tried 3 times and reported as not applied", async () => {
+    const sandbox = await startSandbox();
+    const baseUrl = sandbox.baseUrl;
+    await sandbox.close();
+    const api = new ApiClient({ baseUrl, apiKey: "lp_test_x", dispatcher: createAgent(timeoutsFrom(5_000)), timeoutMs: 5_000, logger: silent, backoffBaseMs: 10 });
+    const error = await api.call({ method: "POST", path: "/posts", route: "/posts", body: { text: "x" }, authenticated: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ kind: "network", outcome: "not_applied", attempts: 3 });
+    expect((error as ApiError).message).toContain("connection was refused");
+  });
+});
+
+describe("Retry-After (RFC 9110)", () => {
+  test("seconds, an HTTP date, garbage, and the 10-minute cap", () => {
+    expect(parseRetryAfter("3")).toBe(3000);
+    expect(parseRetryAfter("Wed, 21 Oct 2015 07:28:05 GMT", Date.parse("Wed, 21 Oct 2015 07:28:00 GMT"))).toBe(5000);
+    expect(parseRetryAfter("soon")).toBeUndefined();
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+    expect(parseRetryAfter("86400")).toBe(600_000);
+  });
+});
+
+describe("reads honour Retry-After", () => {
+  test("a GET answered 429 with Retry-After: 1 waits at least a second, then succeeds", async () => {
+    const sandbox = await startSandbox();
+    const { DEMO } = await import("../../src/sandbox/index.js");
+    const api = new ApiClient({ baseUrl: sandbox.baseUrl, apiKey: DEMO.keys.directAll, dispatcher: createAgent(timeoutsFrom(10_000)), timeoutMs: 10_000, logger: silent });
+    sandbox.faults.inject({ method: "GET", path: "/posts", kind: "status", status: 429, retryAfter: "1" });
+    const started = Date.now();
+    const result = await api.call({ method: "GET", path: "/posts", route: "/posts", query: { limit: 1 }, authenticated: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(result.status).toBe(200);
+    expect(sandbox.requests().map((entry) => entry.status)).toEqual([429, 200]);
+    await sandbox.close();
+  });
+
+  test("a Retry-After beyond the deadline is not waited for: the 429 is reported at once", async () => {
+    const sandbox = await startSandbox();
+    const { DEMO } = await import("../../src/sandbox/index.js");
+    const api = new ApiClient({ baseUrl: sandbox.baseUrl, apiKey: DEMO.keys.directAll, dispatcher: createAgent(timeoutsFrom(2_000)), timeoutMs: 2_000, logger: silent });
+    sandbox.faults.inject({ method: "GET", path: "/posts", kind: "status", status: 429, retryAfter: "120" });
+    const started = Date.now();
+    const error = await api.call({ method: "GET", path: "/posts", route: "/posts", authenticated: true }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(error).toMatchObject({ status: 429, retryAfterSeconds: 120, attempts: 1 });
+    await sandbox.close();
+  });
+});

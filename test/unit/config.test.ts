@@ -1,0 +1,143 @@
+import { describe, expect, test } from "vitest";
+import { checkKeyHygiene, ConfigError, describeKeyProblem, loadConfig, unknownEnvSettings } from "../../src/config.js";
+import { OFFICIAL_BASE_URL } from "../../src/contract.js";
+
+/** Every operator setting: accepted values, and a refusal that names the setting and what to use. */
+
+function refusal(argv: string[], env: Record<string, string> = {}): ConfigError {
+  try {
+    loadConfig(argv, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("defaults", () => {
+  test("no settings: official base URL, all toolsets, redact, confirmations on, stdio", () => {
+    const config = loadConfig([], {});
+    expect(config.baseUrl).toBe(OFFICIAL_BASE_URL);
+    expect([...config.toolsets]).toHaveLength(7);
+    expect(config).toMatchObject({
+      command: "serve",
+      apiKey: undefined,
+      readOnly: false,
+      clientId: undefined,
+      timeoutMs: 30_000,
+      activityContent: "redact",
+      confirmDestructive: true,
+      logLevel: "info",
+      sandbox: false,
+    });
+    expect(config.http).toMatchObject({ enabled: false, host: "127.0.0.1", port: 3333 });
+  });
+
+  test("flags win over the environment", () => {
+    const config = loadConfig(["--timeout-ms", "5000", "--read-only=false"], { LEADPANTHER_TIMEOUT_MS: "9000", LEADPANTHER_READ_ONLY: "true" });
+    expect(config.timeoutMs).toBe(5000);
+    expect(config.readOnly).toBe(false);
+  });
+});
+
+describe("LEADPANTHER_BASE_URL (§1)", () => {
+  test("api.leadpanther.ai is refused with the contract's explanation", () => {
+    const error = refusal([], { LEADPANTHER_BASE_URL: "https://api.leadpanther.ai/v1" });
+    expect(error.setting).toBe("LEADPANTHER_BASE_URL");
+    expect(error.message).toContain("is not the LeadPanther API v1 base URL");
+    expect(error.message).toContain(OFFICIAL_BASE_URL);
+  });
+  test("plain http only for loopback", () => {
+    expect(loadConfig([], { LEADPANTHER_BASE_URL: "http://127.0.0.1:4000/api/v1/" }).baseUrl).toBe("http://127.0.0.1:4000/api/v1");
+    expect(loadConfig([], { LEADPANTHER_BASE_URL: "http://localhost:4000/api/v1" }).baseUrl).toBe("http://localhost:4000/api/v1");
+    expect(refusal([], { LEADPANTHER_BASE_URL: "http://example.com/api/v1" }).message).toContain("only allowed for loopback");
+  });
+  test("not a URL, another scheme, credentials or a query string are refused", () => {
+    expect(refusal(["--base-url", "app.leadpanther.ai"]).setting).toBe("--base-url");
+    expect(refusal([], { LEADPANTHER_BASE_URL: "ftp://app.leadpanther.ai/api/v1" }).message).toContain("not supported");
+    expect(refusal([], { LEADPANTHER_BASE_URL: "https://u:p@app.leadpanther.ai/api/v1" }).message).toContain("credentials");
+    expect(refusal([], { LEADPANTHER_BASE_URL: "https://app.leadpanther.ai/api/v1?x=1" }).message).toContain("query string");
+  });
+});
+
+describe("the other settings", () => {
+  test("LEADPANTHER_READ_ONLY accepts yes/no words and refuses others", () => {
+    expect(loadConfig([], { LEADPANTHER_READ_ONLY: "YES" }).readOnly).toBe(true);
+    expect(loadConfig(["--read-only"], {}).readOnly).toBe(true);
+    const error = refusal([], { LEADPANTHER_READ_ONLY: "maybe" });
+    expect(error.message).toBe('LEADPANTHER_READ_ONLY: "maybe" is not a yes/no value. Use true or false.');
+  });
+  test("LEADPANTHER_TOOLSETS: a list, all, unknown names refused by name", () => {
+    expect([...loadConfig([], { LEADPANTHER_TOOLSETS: "posts, leads" }).toolsets]).toEqual(["posts", "leads"]);
+    expect([...loadConfig([], { LEADPANTHER_TOOLSETS: "all" }).toolsets]).toHaveLength(7);
+    const error = refusal([], { LEADPANTHER_TOOLSETS: "posts,webhooks" });
+    expect(error.message).toContain('unknown toolset "webhooks"');
+    expect(error.message).toContain("clients, posts, lead_magnets, media, analytics, leads, activity");
+    expect(refusal([], { LEADPANTHER_TOOLSETS: " , " }).message).toContain("is empty");
+  });
+  test("LEADPANTHER_CLIENT_ID must be a UUID", () => {
+    expect(loadConfig([], { LEADPANTHER_CLIENT_ID: "00000000-0000-4000-8000-0000000000C1" }).clientId).toBe("00000000-0000-4000-8000-0000000000c1");
+    expect(refusal([], { LEADPANTHER_CLIENT_ID: "acme" }).message).toContain("is not a UUID");
+  });
+  test("LEADPANTHER_TIMEOUT_MS: whole number in range", () => {
+    expect(refusal([], { LEADPANTHER_TIMEOUT_MS: "fast" }).message).toContain("is not a whole number");
+    expect(refusal([], { LEADPANTHER_TIMEOUT_MS: "10" }).message).toContain("from 1000 to 300000");
+    expect(refusal([], { LEADPANTHER_TIMEOUT_MS: "1.5" }).setting).toBe("LEADPANTHER_TIMEOUT_MS");
+  });
+  test("LEADPANTHER_ACTIVITY_CONTENT, LEADPANTHER_LOG_LEVEL, LEADPANTHER_CONFIRM_DESTRUCTIVE", () => {
+    expect(loadConfig([], { LEADPANTHER_ACTIVITY_CONTENT: "sanitized" }).activityContent).toBe("sanitized");
+    expect(refusal([], { LEADPANTHER_ACTIVITY_CONTENT: "raw" }).message).toContain("Use one of: redact, sanitized");
+    expect(refusal([], { LEADPANTHER_LOG_LEVEL: "verbose" }).message).toContain("debug, info, warn, error");
+    expect(loadConfig([], { LEADPANTHER_CONFIRM_DESTRUCTIVE: "false" }).confirmDestructive).toBe(false);
+    expect(refusal([], { LEADPANTHER_CONFIRM_DESTRUCTIVE: "sometimes" }).setting).toBe("LEADPANTHER_CONFIRM_DESTRUCTIVE");
+  });
+  test("LEADPANTHER_UPLOAD_ROOTS must be absolute folders", () => {
+    expect(loadConfig([], { LEADPANTHER_UPLOAD_ROOTS: "/tmp:/var/tmp" }).uploadRoots).toEqual(["/tmp", "/var/tmp"]);
+    expect(refusal([], { LEADPANTHER_UPLOAD_ROOTS: "/tmp:pictures" }).message).toContain('"pictures" is not an absolute path');
+  });
+  test("HTTP: a non-loopback host needs LEADPANTHER_MCP_TOKEN, which must be long enough", () => {
+    expect(refusal(["--http", "--host", "0.0.0.0"]).message).toContain("LEADPANTHER_MCP_TOKEN");
+    expect(refusal(["--http"], { LEADPANTHER_MCP_TOKEN: "short" }).message).toContain("at least 24 characters");
+    const config = loadConfig(["--http", "--host", "0.0.0.0", "--port", "8080"], { LEADPANTHER_MCP_TOKEN: "x".repeat(32) });
+    expect(config.http).toMatchObject({ enabled: true, host: "0.0.0.0", port: 8080 });
+    expect(refusal(["--http", "--port", "70000"]).message).toContain("from 0 to 65535");
+    expect(refusal([], { LEADPANTHER_ALLOWED_ORIGINS: "https://a.example/path" }).message).toContain("is not an origin");
+  });
+  test("unknown flags, flags without a value, and secrets on the command line are refused", () => {
+    expect(refusal(["--readonly"]).message).toContain("unknown option");
+    expect(refusal(["--client-id"]).message).toContain("needs a value");
+    expect(refusal(["--api-key", "lp_live_x"]).message).toContain("not accepted on the command line");
+  });
+  test("commands", () => {
+    expect(loadConfig(["doctor", "--json"], {}).command).toBe("doctor");
+    expect(loadConfig(["sandbox", "--port", "4000"], {})).toMatchObject({ command: "sandbox", rest: ["--port", "4000"] });
+    expect(loadConfig(["--help"], {}).command).toBe("help");
+  });
+  test("LEADPANTHER_* variables that are not settings are reported (typos)", () => {
+    expect(unknownEnvSettings({ LEADPANTHER_READONLY: "true", LEADPANTHER_READ_ONLY: "true", HOME: "/" })).toEqual(["LEADPANTHER_READONLY"]);
+  });
+});
+
+describe("key hygiene (§2)", () => {
+  const key = "lp_live_abcdefghijklmnop1234";
+  test.each([
+    [undefined, "missing", "No API key is set"],
+    [`"${key}"`, "quoted", "wrapped in quote characters"],
+    [` ${key}`, "whitespace", "has a space at the start"],
+    [`${key} `, "whitespace", "has a space at the end"],
+    [`${key}\n`, "line_break", "contains a line break"],
+    [`Bearer ${key}`, "bearer_prefix", 'starts with "Bearer"'],
+    ["sk_live_abcdefghijklmnop", "prefix", "does not start with lp_live_ or lp_test_"],
+    ["lp_live_abc$def", "characters", "characters a LeadPanther key does not have"],
+  ])("%j → %s", (value, kind, message) => {
+    const problem = checkKeyHygiene(value);
+    expect(problem?.kind).toBe(kind);
+    const text = describeKeyProblem(problem!, value);
+    expect(text).toContain(message);
+    if (value !== undefined) expect(text).not.toContain("abcdefghijklmnop");
+  });
+  test("a clean key passes", () => {
+    expect(checkKeyHygiene(key)).toBeUndefined();
+    expect(checkKeyHygiene("lp_test_0123")).toBeUndefined();
+  });
+});
