@@ -1,8 +1,12 @@
 import { Agent, buildConnector, type Dispatcher } from "undici";
 import { expect } from "vitest";
 
-/** An Agent like the shared one that counts its connection attempts (made or refused). */
-export function countingAgent(options: { connectTimeoutMs?: number } = {}): {
+/**
+ * An Agent like the shared one that counts its connection attempts (made or refused). With
+ * `refuseFirst`, that many attempts fail as a refused connection would, without touching the
+ * network — the only way to make "refused, then fine" deterministic.
+ */
+export function countingAgent(options: { connectTimeoutMs?: number; refuseFirst?: number } = {}): {
   dispatcher: Dispatcher;
   connects: () => number;
 } {
@@ -11,6 +15,10 @@ export function countingAgent(options: { connectTimeoutMs?: number } = {}): {
   const dispatcher = new Agent({
     connect: (connectOptions, callback) => {
       attempts += 1;
+      if (attempts <= (options.refuseFirst ?? 0)) {
+        callback(Object.assign(new Error("connect ECONNREFUSED (simulated)"), { code: "ECONNREFUSED" }), null);
+        return;
+      }
       connect(connectOptions, callback);
     },
     keepAliveTimeout: 1_000,
