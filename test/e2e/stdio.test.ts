@@ -1,0 +1,79 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, describe, expect, test } from "vitest";
+import { CATALOG } from "../../src/catalog.js";
+import { DEMO, startSandbox } from "../../src/sandbox/index.js";
+
+/** The shipped CLI, spawned over stdio exactly as an MCP client (Claude Desktop, an IDE) runs it. */
+
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+const open: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (open.length > 0) await open.pop()?.();
+});
+
+async function spawnServer(args: string[], env: Record<string, string>): Promise<{ client: Client; stderr: () => string }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, ...args],
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const client = new Client({ name: "stdio-e2e", version: "1.0.0" });
+  await client.connect(transport);
+  open.push(() => client.close());
+  return { client, stderr: () => stderr };
+}
+
+function text(result: unknown): string {
+  return (result as CallToolResult).content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+}
+
+describe("stdio", () => {
+  test("--sandbox needs no key: 20 tools, a draft post, the activity feed; stderr holds no key", async () => {
+    const { client, stderr } = await spawnServer(["--sandbox"], {});
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(CATALOG.map((op) => op.name));
+    const created = (await client.callTool({ name: "create_post", arguments: { text: "Drafted over stdio" } })) as CallToolResult;
+    expect(created.isError).toBeFalsy();
+    expect((created.structuredContent as { data: { status: string } }).data.status).toBe("draft");
+    const activity = (await client.callTool({ name: "list_activity", arguments: { limit: 3 } })) as CallToolResult;
+    expect(activity.isError).toBeFalsy();
+    expect(stderr()).toContain("sandbox started");
+    expect(stderr()).not.toContain(DEMO.keys.directAll);
+  });
+
+  test("against a separate sandbox with a real key setting; the request log shows the calls", async () => {
+    const sandbox = await startSandbox();
+    open.push(() => sandbox.close());
+    const { client, stderr } = await spawnServer([], { LEADPANTHER_API_KEY: DEMO.keys.agency, LEADPANTHER_BASE_URL: sandbox.baseUrl, LEADPANTHER_LOG_LEVEL: "debug" });
+    const result = await client.callTool({ name: "list_posts", arguments: { client_id: DEMO.clients.full, limit: 2 } });
+    expect((result as CallToolResult).isError).toBeFalsy();
+    expect(sandbox.requests().map((entry) => `${entry.method} ${entry.path}`)).toContain(`GET /clients/${DEMO.clients.full}/posts`);
+    expect(stderr()).toContain("LeadPanther call");
+    expect(stderr()).not.toContain(DEMO.keys.agency);
+    expect(stderr()).not.toContain(DEMO.clients.full);
+  });
+
+  test("no key and no --sandbox: it starts, get_me explains, stderr says the same", async () => {
+    const { client, stderr } = await spawnServer([], {});
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(["get_api_info", "get_me"]);
+    expect(text(await client.callTool({ name: "get_me", arguments: {} }))).toContain("No API key is set");
+    expect(stderr()).toContain("No API key is set");
+  });
+
+  test("a malformed setting stops start-up with a message naming it, and nothing on stdout", () => {
+    const run = spawnSync(process.execPath, [CLI, "--timeout-ms", "soon"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "" }, input: "" });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain('--timeout-ms: "soon" is not a whole number');
+  });
+});
