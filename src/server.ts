@@ -1,6 +1,6 @@
 import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { z } from "zod";
 import {
   fillPath,
   inputSchemaFor,
@@ -46,9 +46,10 @@ export function createMcpServer(context: ServerContext, options: { followAccess:
       debouncedNotificationMethods: ["notifications/tools/list_changed"],
     },
   );
-  const registered = new Map<string, { variant: RouteVariant; handle: RegisteredTool }>();
+  const registered = new Map<string, RegisteredEntry>();
   const sync = (state: AccessState): void => syncTools(mcp, context, registered, exposedTools(state, context.config));
   sync(context.access.state);
+  serveToolCalls(mcp, context, registered);
   if (options.followAccess) {
     const unsubscribe = context.access.subscribe(sync);
     const previousOnClose = mcp.server.onclose;
@@ -60,10 +61,65 @@ export function createMcpServer(context: ServerContext, options: { followAccess:
   return mcp;
 }
 
+interface RegisteredEntry {
+  variant: RouteVariant;
+  handle: RegisteredTool;
+  schema: z.ZodType<Record<string, unknown>>;
+  run: (args: Record<string, unknown>, extra: ToolExtra) => Promise<CallToolResult>;
+}
+
+/**
+ * tools/call is answered here rather than by McpServer's default handler (which the tools are
+ * still registered with, for tools/list and list_changed) for two reasons: an invalid input is
+ * reported as one list of "field: problem" lines in this project's words, and a tool this key
+ * or these settings do not expose is explained (read-only, toolset, scope) instead of "not found".
+ */
+function serveToolCalls(mcp: McpServer, context: ServerContext, registered: Map<string, RegisteredEntry>): void {
+  mcp.server.removeRequestHandler("tools/call");
+  mcp.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const name = request.params.name;
+    const entry = registered.get(name);
+    if (!entry) return errorText(whyUnavailable(name, context, [...registered.keys()]));
+    const parsed = entry.schema.safeParse(request.params.arguments ?? {});
+    if (!parsed.success) return errorText(describeInvalidInput(name, parsed.error.issues));
+    return entry.run(parsed.data, extra);
+  });
+}
+
+function describeInvalidInput(tool: string, issues: readonly z.core.$ZodIssue[]): string {
+  const lines = issues.map((issue) => {
+    const field = issue.path.length === 0 ? "(arguments)" : issue.path.map((part, index) => (typeof part === "number" ? `[${part}]` : `${index > 0 ? "." : ""}${String(part)}`)).join("");
+    return `- ${field}: ${issue.message}`;
+  });
+  return [`${tool}: invalid input, nothing was sent. Fix ${issues.length === 1 ? "this" : "these"} and call again:`, ...lines].join("\n");
+}
+
+/** Why a tool name is not callable right now, in terms the model can pass on or act on. */
+function whyUnavailable(name: string, context: ServerContext, available: string[]): string {
+  const op = OPERATIONS_BY_NAME.get(name);
+  const list = `Available tools: ${available.join(", ")}.`;
+  if (!op) return `There is no tool named ${JSON.stringify(name.slice(0, 100))}. ${list}`;
+  const { config, access } = context;
+  if (config.readOnly && op.effect !== "read") {
+    return `${name} is not available: this server runs read-only (LEADPANTHER_READ_ONLY=true), so no tool can write. Nothing was sent.`;
+  }
+  if (op.toolset !== "core" && !config.toolsets.has(op.toolset)) {
+    return `${name} is not available: its toolset "${op.toolset}" is not in LEADPANTHER_TOOLSETS. Nothing was sent.`;
+  }
+  const state = access.state;
+  if (state.status !== "ready") {
+    return `${name} is not available yet: ${"problem" in state ? state.problem : "the server is still reading GET /me."} Nothing was sent.`;
+  }
+  if (op.requires.kind === "scope") {
+    return `${name} is not available: it needs the ${op.requires.scope} scope and this API key has ${state.identity.scopes.join(", ") || "no scopes"}. Nothing was sent. ${list}`;
+  }
+  return `${name} is not available right now. ${list}`;
+}
+
 function syncTools(
   mcp: McpServer,
   context: ServerContext,
-  registered: Map<string, { variant: RouteVariant; handle: RegisteredTool }>,
+  registered: Map<string, RegisteredEntry>,
   wanted: readonly ExposedTool[],
 ): void {
   const wantedByName = new Map(wanted.map((tool) => [tool.op.name, tool]));
@@ -76,7 +132,7 @@ function syncTools(
   }
   for (const tool of wanted) {
     if (registered.has(tool.op.name)) continue;
-    registered.set(tool.op.name, { variant: tool.variant, handle: registerOperation(mcp, context, tool) });
+    registered.set(tool.op.name, registerOperation(mcp, context, tool));
   }
 }
 
@@ -87,14 +143,26 @@ function describe(op: Operation, variant: RouteVariant, config: Config): string 
   return op.description;
 }
 
-function registerOperation(mcp: McpServer, context: ServerContext, tool: ExposedTool): RegisteredTool {
+function registerOperation(mcp: McpServer, context: ServerContext, tool: ExposedTool): RegisteredEntry {
   const { op, variant } = tool;
-  return mcp.registerTool(
+  const schema = inputSchemaFor(op, variant);
+  const run = async (args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult> => {
+    try {
+      return await callOperation({ ...context, op, variant, clientId: clientIdFor(op, variant, args, context.config), mcp, extra }, args);
+    } catch (error) {
+      // The last line of defence: never a stack trace or a raw exception text to the model.
+      context.logger.error("tool failed unexpectedly", { tool: op.name, error });
+      return errorText(
+        `${op.name} failed inside leadpanther-mcp (an unexpected error; details are in the server's log). Nothing more is known about whether LeadPanther received the request${op.effect === "read" ? "" : op.verifyWith ? `; check with ${op.verifyWith} before repeating it` : ""}.`,
+      );
+    }
+  };
+  const handle = mcp.registerTool(
     op.name,
     {
       title: op.title,
       description: describe(op, variant, context.config),
-      inputSchema: inputSchemaFor(op, variant),
+      inputSchema: schema,
       // Lists declare their envelope (pagination, next_offset); single records are whatever
       // LeadPanther returns, so a schema would only restate "an object" at a token cost.
       ...(op.list ? { outputSchema: listOutputSchema } : {}),
@@ -105,18 +173,9 @@ function registerOperation(mcp: McpServer, context: ServerContext, tool: Exposed
         openWorldHint: true,
       },
     },
-    async (args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult> => {
-      try {
-        return await callOperation({ ...context, op, variant, clientId: clientIdFor(op, variant, args, context.config), mcp, extra }, args);
-      } catch (error) {
-        // The last line of defence: never a stack trace or a raw exception text to the model.
-        context.logger.error("tool failed unexpectedly", { tool: op.name, error });
-        return errorText(
-          `${op.name} failed inside leadpanther-mcp (an unexpected error; details are in the server's log). Nothing more is known about whether LeadPanther received the request${op.effect === "read" ? "" : op.verifyWith ? `; check with ${op.verifyWith} before repeating it` : ""}.`,
-        );
-      }
-    },
+    (args: Record<string, unknown>, extra: ToolExtra) => run(args, extra),
   );
+  return { variant, handle, schema, run };
 }
 
 function clientIdFor(op: Operation, variant: RouteVariant, args: Record<string, unknown>, config: Config): string | undefined {

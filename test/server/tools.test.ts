@@ -402,6 +402,34 @@ describe("the filter follows GET /me", () => {
   });
 });
 
+describe("a tool that is not exposed is explained, and nothing is sent", () => {
+  test("read-only mode: every write tool is absent, and calling one by name sends no request", async () => {
+    const s = await stack({ key: DEMO.keys.directAll, env: { LEADPANTHER_READ_ONLY: "true" } });
+    const names = await s.toolNames();
+    for (const op of CATALOG.filter((candidate) => candidate.effect !== "read")) expect(names).not.toContain(op.name);
+    sandbox.clearRequests();
+    for (const op of CATALOG.filter((candidate) => candidate.effect !== "read")) {
+      const result = await s.call(op.name, { post_id: postWithStatus("draft"), text: "x", path: `${direct}/images/api-v1/x.png` });
+      expect(result.isError, op.name).toBe(true);
+      expect(textOf(result), op.name).toContain("runs read-only (LEADPANTHER_READ_ONLY=true)");
+    }
+    expect(sandbox.requests()).toEqual([]);
+  });
+
+  test("a tool outside the key's scopes names the scope it needs; an unknown name lists what exists", async () => {
+    const s = await stack({ key: DEMO.keys.directPostsRead });
+    sandbox.clearRequests();
+    expect(textOf(await s.call("list_leads"))).toContain("needs the leads:read scope and this API key has posts:read");
+    expect(textOf(await s.call("list_campaigns"))).toContain("There is no tool named \"list_campaigns\". Available tools: get_api_info, get_me, list_posts, get_post.");
+    expect(sandbox.requests()).toEqual([]);
+  });
+
+  test("a toolset switched off is named", async () => {
+    const s = await stack({ key: DEMO.keys.directAll, env: { LEADPANTHER_TOOLSETS: "posts" } });
+    expect(textOf(await s.call("list_activity"))).toContain('toolset "activity" is not in LEADPANTHER_TOOLSETS');
+  });
+});
+
 describe("nothing outside the catalog", () => {
   test("every request this file caused went to a catalog route (or the signed upload URL)", () => {
     const patterns = CATALOG.flatMap((op) =>
