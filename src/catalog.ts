@@ -354,7 +354,7 @@ export const CATALOG: readonly Operation[] = [
     requires: { kind: "scope", scope: "lead_magnets:write" },
     toolset: "lead_magnets",
     provenance: "stated",
-    provenanceNote: "DELETE archives (stated)",
+    provenanceNote: "DELETE archives",
     inputShape: leadMagnetIdShape,
     request: { pathParams: { lead_magnet_id: "leadMagnetId" } },
     effect: "destructive",
