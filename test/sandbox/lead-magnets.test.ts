@@ -9,7 +9,7 @@ import { call, makeAgent, type CallResult } from "./helpers.js";
 
 let sandbox: Sandbox;
 const agent = makeAgent();
-const key = DEMO.keys.directAll;
+const key: string = DEMO.keys.directAll;
 
 beforeAll(async () => {
   sandbox = await startSandbox();

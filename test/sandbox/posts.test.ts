@@ -8,7 +8,7 @@ import { call, makeAgent, type CallResult } from "./helpers.js";
 
 let sandbox: Sandbox;
 const agent = makeAgent();
-const key = DEMO.keys.directAll;
+const key: string = DEMO.keys.directAll;
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const future = (days = 1): string => new Date(Date.now() + days * 86_400_000).toISOString();
 const past = (): string => new Date(Date.now() - 60_000).toISOString();
