@@ -157,10 +157,14 @@ function replaceLoneSurrogates(text: string): string {
  * Default_Ignorable_Code_Point covers the zero-width characters, bidi controls, soft hyphen,
  * CGJ, Hangul fillers, variation selectors (both blocks) and the whole tag block; Cf adds the
  * remaining format controls (Arabic number signs, interlinear annotation…); then C0/C1
- * controls (tab and line feed are allowed through by the callback) and noncharacters.
+ * controls other than tab and line feed, and noncharacters. The four characters that may be
+ * kept (ZWNJ, ZWJ, VS15, VS16) are judged in a second step, against the neighbours they have
+ * once everything else hidden is gone.
  */
 const HIDDEN_CHARACTER =
-  /[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Noncharacter_Code_Point}\u0000-\u001F\u007F-\u009F]/gu;
+  /(?![\u200C\u200D\uFE0E\uFE0F])[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Noncharacter_Code_Point}\u0000-\u0008\u000B-\u001F\u007F-\u009F]/gu;
+/** Kept or dropped depending on their neighbours once everything else hidden is gone. */
+const CONTEXTUAL_CHARACTER = /[\u200C\u200D\uFE0E\uFE0F]/g;
 
 const ZWNJ = 0x200c;
 const ZWJ = 0x200d;
@@ -189,19 +193,16 @@ const SINGLE_HIDDEN = /^[\p{Default_Ignorable_Code_Point}\p{Cf}]$/u;
  * to 🏴: tag characters are the classic ASCII smuggling channel).
  */
 export function removeHiddenCharacters(text: string): string {
-  return text.replace(HIDDEN_CHARACTER, (character: string, offset: number, whole: string) => {
-    if (character === "\n" || character === "\t") return character;
-    const codePoint = character.codePointAt(0);
-    switch (codePoint) {
+  const visible = text.replace(HIDDEN_CHARACTER, "");
+  return visible.replace(CONTEXTUAL_CHARACTER, (character: string, offset: number, whole: string) => {
+    switch (character.charCodeAt(0)) {
       case TEXT_PRESENTATION:
       case EMOJI_PRESENTATION:
         return isEmojiCharacter(codePointBefore(whole, offset)) ? character : "";
       case ZWJ:
         return keepZeroWidthJoiner(whole, offset) ? character : "";
-      case ZWNJ:
-        return joinsScriptLetters(whole, offset) ? character : "";
       default:
-        return "";
+        return joinsScriptLetters(whole, offset) ? character : "";
     }
   });
 }
@@ -236,8 +237,23 @@ function isEmojiCharacter(codePoint: number | undefined): boolean {
   return matches(EMOJI_CHARACTER, codePoint);
 }
 
+const propertyCache = new Map<RegExp, Map<number, boolean>>();
+const PROPERTY_CACHE_LIMIT = 4_096;
+
+/** Whether a code point has a Unicode property, memoised (floods repeat the same few characters). */
 function matches(pattern: RegExp, codePoint: number | undefined): boolean {
-  return codePoint !== undefined && pattern.test(String.fromCodePoint(codePoint));
+  if (codePoint === undefined) return false;
+  let cache = propertyCache.get(pattern);
+  if (cache === undefined) {
+    cache = new Map();
+    propertyCache.set(pattern, cache);
+  }
+  const known = cache.get(codePoint);
+  if (known !== undefined) return known;
+  const result = pattern.test(String.fromCodePoint(codePoint));
+  if (cache.size >= PROPERTY_CACHE_LIMIT) cache.clear();
+  cache.set(codePoint, result);
+  return result;
 }
 
 function codePointAt(text: string, index: number): number | undefined {
@@ -261,7 +277,11 @@ function codePointBefore(text: string, index: number): number | undefined {
 const RAW_TEXT_ELEMENT = /<(script|style)(?=[\s/>])/iy;
 const TAG_NAME = /<\/?([A-Za-z][A-Za-z0-9-]*)/y;
 const URI_AUTOLINK = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>/y;
-const EMAIL_AUTOLINK = /<([^\s<>@]+@[^\s<>@]+)>/y;
+/**
+ * Starts with an ASCII letter like every other construct recognised here, so that any "<"
+ * left behind can be made inert by neutraliseMarkup (a `<1x@y.z>` simply stays text).
+ */
+const EMAIL_AUTOLINK = /<([A-Za-z][^\s<>@]*@[^\s<>@]+)>/y;
 const LINE_BREAKING_TAGS = new Set([
   "br", "p", "div", "li", "ul", "ol", "tr", "table", "blockquote", "hr",
   "h1", "h2", "h3", "h4", "h5", "h6", "pre", "section", "article",
@@ -407,11 +427,12 @@ function labelEnd(text: string, labelStart: number): number {
 function stripMarkdown(text: string): string {
   if (!text.includes("[")) return text;
   const output: string[] = [];
-  let position = 0;
-  // Spaces emitted since the last line feed, or -1 once anything else was: a reference
-  // definition is one only where the *result* has it at the start of a line.
+  // Plain text is copied in runs: `pending` is where the text not yet copied starts.
+  let pending = 0;
+  // Spaces written since the last line feed, or -1 once anything else was (for what is in
+  // `output`): a reference definition is one only where the *result* has it at a line start.
   let lineIndent = 0;
-  const emit = (chunk: string): void => {
+  const write = (chunk: string): void => {
     if (chunk.length === 0) return;
     output.push(chunk);
     const lastLineFeed = chunk.lastIndexOf("\n");
@@ -420,52 +441,55 @@ function stripMarkdown(text: string): string {
     if (lastLineFeed !== -1) lineIndent = onlySpaces ? rest.length : -1;
     else lineIndent = lineIndent >= 0 && onlySpaces ? lineIndent + rest.length : -1;
   };
+  const replace = (from: number, to: number, replacement: string): void => {
+    write(text.slice(pending, from));
+    write(replacement);
+    pending = to;
+  };
+  /** At most three spaces since a line feed; looks back four characters at most. */
+  const atLineStart = (at: number): boolean => {
+    let spaces = 0;
+    for (let index = at - 1; index >= pending; index--) {
+      const character = text[index];
+      if (character === "\n") return true;
+      if (character !== " " || ++spaces > 3) return false;
+    }
+    return lineIndent >= 0 && lineIndent + spaces <= 3;
+  };
   const special = /[![]/g;
+  let position = 0;
 
   while (position < text.length) {
     special.lastIndex = position;
     const found = special.exec(text);
-    if (found === null) {
-      emit(text.slice(position));
-      break;
-    }
+    if (found === null) break;
     const at = found.index;
-    emit(text.slice(position, at));
+    position = at + 1;
 
     if (text[at] === "!") {
-      position = at + 1;
-      if (text[at + 1] !== "[") {
-        emit("!");
-        continue;
-      }
+      if (text[at + 1] !== "[") continue;
       const altEnd = labelEnd(text, at + 2);
-      if (altEnd === -1) {
-        emit("!");
-        continue;
-      }
-      position = altEnd + 1;
-      IMAGE_DESTINATION.lastIndex = position;
+      if (altEnd === -1) continue;
+      let imageEnd = altEnd + 1;
+      IMAGE_DESTINATION.lastIndex = imageEnd;
       if (IMAGE_DESTINATION.exec(text) !== null) {
-        position = IMAGE_DESTINATION.lastIndex;
-      } else if (text[position] === "[") {
-        const referenceEnd = labelEnd(text, position + 1);
-        if (referenceEnd !== -1) position = referenceEnd + 1;
+        imageEnd = IMAGE_DESTINATION.lastIndex;
+      } else if (text[imageEnd] === "[") {
+        const referenceEnd = labelEnd(text, imageEnd + 1);
+        if (referenceEnd !== -1) imageEnd = referenceEnd + 1;
       }
-      emit(IMAGE_REMOVED);
+      replace(at, imageEnd, IMAGE_REMOVED);
+      position = imageEnd;
       continue;
     }
 
     // "["
-    position = at + 1;
     const end = labelEnd(text, at + 1);
-    if (end === -1) {
-      emit("[");
-      continue;
-    }
-    if (text[end + 1] === ":" && lineIndent >= 0 && lineIndent <= 3) {
+    if (end === -1) continue;
+    if (text[end + 1] === ":" && atLineStart(at)) {
       const lineEnd = text.indexOf("\n", end);
       position = lineEnd === -1 ? text.length : lineEnd;
-      emit(REFERENCE_REMOVED);
+      replace(at, position, REFERENCE_REMOVED);
       continue;
     }
     if (text[end + 1] === "(") {
@@ -475,13 +499,12 @@ function stripMarkdown(text: string): string {
       if (text[destinationEnd] === ")") {
         const label = text.slice(at + 1, end);
         const url = safeUrl(text.slice(end + 2, destinationEnd));
-        emit(label.trim().length > 0 ? `${label} (${url})` : url);
         position = destinationEnd + 1;
-        continue;
+        replace(at, position, label.trim().length > 0 ? `${label} (${url})` : url);
       }
     }
-    emit("[");
   }
+  write(text.slice(pending));
   return output.join("");
 }
 

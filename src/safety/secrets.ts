@@ -24,8 +24,9 @@ const SIGNING_PARAMETER = /([?&](?:token|signature|x-amz-signature|sig|access_to
 /** `"token": "…"`, `upload_url: '…'`, `\"access_token\":\"…\"` and friends. */
 const SECRET_FIELD =
   /((?<![A-Za-z0-9_])(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret)\\?["']?\s*[:=]\s*\\?["'])(?:[^"'\\]|\\\/)*/g;
+/** An Authorization value: a scheme and its credentials, or a bare token (digits, or 20+ characters). */
 const AUTHORIZATION =
-  /(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?:[A-Za-z]+\s+)?[A-Za-z0-9._~+/=-]{8,}/gi;
+  /(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?:(?:bearer|basic|token|digest|apikey)\s+[^\s"',;}]+|(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}|[A-Za-z0-9._~+/=-]{20,})/gi;
 /** A bearer token: 8+ token characters with a digit, or 20+ (so "Bearer of good news" stays). */
 const BEARER =
   /\bbearer\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}|[A-Za-z0-9._~+/=-]{20,})/gi;

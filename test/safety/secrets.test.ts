@@ -1,0 +1,203 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { REDACTED, REDACTED_SIGNED_URL, SecretScrubber, secrets } from "../../src/safety/secrets.js";
+import { INJECTION_CORPUS } from "../fixtures/injection-corpus.js";
+import { PROPERTY_RUNS, anyText, medianMilliseconds } from "./helpers.js";
+
+const API_KEY = "lp_live_9fQ2xR7tLm3Np8Vb_Kd-4Ws6Yh1Jc";
+const UPLOAD_URL =
+  "https://abc.supabase.co/storage/v1/object/upload/sign/media/u-1/photo.png?token=eyJhbGciOiJIUzI1NiJ9.eyJ1cmwiOiJtZWRpYSJ9.c2lnbmF0dXJl";
+const UPLOAD_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJ1cmwiOiJtZWRpYSJ9.c2lnbmF0dXJl";
+
+function scrubberWithSecrets(): SecretScrubber {
+  const scrubber = new SecretScrubber();
+  scrubber.addSecret(API_KEY);
+  scrubber.addSecret(UPLOAD_URL);
+  scrubber.addSecret(UPLOAD_TOKEN);
+  return scrubber;
+}
+
+/** Where a leaked secret may hide: raw, URL-encoded, JSON-escaped, slash-escaped. */
+function leakForms(secret: string): string[] {
+  return [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), secret.replaceAll("/", "\\/")];
+}
+
+/** encodeURIComponent throws on lone surrogates, which the arbitrary texts include. */
+function encodeLoosely(text: string): string {
+  return encodeURIComponent(text.replace(/[\uD800-\uDFFF]/g, "?"));
+}
+
+function expectNoLeak(text: string, ...secretValues: string[]): void {
+  for (const secret of secretValues) for (const form of leakForms(secret)) expect(text).not.toContain(form);
+}
+
+describe("SecretScrubber with registered secrets", () => {
+  it("removes each registered secret in every embedding", () => {
+    const scrubber = scrubberWithSecrets();
+    const embeddings = [
+      `key=${API_KEY}`,
+      `Authorization: Bearer ${API_KEY}`,
+      JSON.stringify({ headers: { authorization: `Bearer ${API_KEY}` }, url: UPLOAD_URL, token: UPLOAD_TOKEN }),
+      JSON.stringify(JSON.stringify({ upload_url: UPLOAD_URL, token: UPLOAD_TOKEN })),
+      `https://proxy.example/?target=${encodeURIComponent(UPLOAD_URL)}&k=${encodeURIComponent(API_KEY)}`,
+      new Error(`PUT ${UPLOAD_URL} failed: 403 (token ${UPLOAD_TOKEN})`).message,
+      `"${API_KEY}"`,
+      `url: '${UPLOAD_URL.replaceAll("/", "\\/")}'`,
+    ];
+    for (const text of embeddings) {
+      const scrubbed = scrubber.scrub(text);
+      expectNoLeak(scrubbed, API_KEY, UPLOAD_URL, UPLOAD_TOKEN);
+      expect(scrubbed).toMatch(/\[REDACTED/);
+    }
+  });
+
+  it("registers the key as pasted with quotes or spaces too, and ignores short values", () => {
+    const scrubber = new SecretScrubber();
+    scrubber.addSecret(` "${API_KEY}"\n`);
+    expect(scrubber.scrub(`x ${API_KEY} y`)).toBe(`x ${REDACTED} y`);
+    scrubber.addSecret("short");
+    scrubber.addSecret("");
+    expect(scrubber.scrub("a short note")).toBe("a short note");
+  });
+
+  it("removes any registered secret wherever it is embedded (property)", () => {
+    const secretValue = fc
+      .stringMatching(/^[A-Za-z0-9.~+=-]{8,48}$/)
+      .filter((value) => !["[REDACTED]", "[REDACTED_SIGNED_URL]", "lp_live_[REDACTED]", "Bearer [REDACTED]"].some((marker) => marker.includes(value)));
+    fc.assert(
+      fc.property(secretValue, anyText, anyText, fc.constantFrom("raw", "uri", "json", "jsonDouble", "error", "url"), (secret, before, after, form) => {
+        const scrubber = new SecretScrubber();
+        scrubber.addSecret(secret);
+        const embedded =
+          form === "raw" ? `${before}${secret}${after}`
+          : form === "uri" ? `${before}${encodeLoosely(secret)}${after}`
+          : form === "json" ? JSON.stringify({ before, value: secret, after })
+          : form === "jsonDouble" ? JSON.stringify(JSON.stringify({ value: `${before}${secret}` }))
+          : form === "error" ? String(new Error(`${before} failed with ${secret}: ${after}`))
+          : `https://x.example/a?q=${encodeLoosely(before)}&key=${secret}`;
+        expect(scrubber.scrub(embedded)).not.toContain(secret);
+      }),
+      PROPERTY_RUNS,
+    );
+  });
+});
+
+describe("SecretScrubber shape rules", () => {
+  const scrubber = new SecretScrubber();
+
+  it("redacts anything shaped like a LeadPanther key", () => {
+    expect(scrubber.scrub("use lp_live_abc123-XYZ_9 now")).toBe("use lp_live_[REDACTED] now");
+    expect(scrubber.scrub('{"k":"lp_test_zz"}')).toBe('{"k":"lp_test_[REDACTED]"}');
+    expect(scrubber.scrub("LP_LIVE_ABC")).toBe("lp_live_[REDACTED]");
+    expect(scrubber.scrub("keys start with lp_live_ or lp_test_")).toBe("keys start with lp_live_ or lp_test_");
+  });
+
+  it("redacts every key-shaped string in any surrounding text (property)", () => {
+    fc.assert(
+      fc.property(anyText, fc.stringMatching(/^lp_(live|test)_[A-Za-z0-9_-]{1,40}$/), anyText, (before, key, after) => {
+        for (const text of [`${before}${key}${after}`, JSON.stringify({ before, key, after }), `https://x.example/?k=${key}`, String(new Error(`${before}${key}`))]) {
+          expect(scrubber.scrub(text)).not.toMatch(/lp_(?:live|test)_[A-Za-z0-9_-]/i);
+        }
+      }),
+      PROPERTY_RUNS,
+    );
+  });
+
+  it("redacts Authorization headers and bearer tokens, not prose", () => {
+    expect(scrubber.scrub("Authorization: Bearer abc.def-123_xyz")).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(scrubber.scrub('{"authorization":"Basic dXNlcjpwYXNzd29yZA=="}')).toBe(`{"authorization":"Bearer ${REDACTED}"}`);
+    expect(scrubber.scrub("headers: { authorization: 'Bearer s3cr3t-t0ken' }")).toBe(`headers: { authorization: 'Bearer ${REDACTED}' }`);
+    expect(scrubber.scrub("sent bearer eyJhbGciOiJIUzI1NiJ9.x.y")).toBe(`sent Bearer ${REDACTED}`);
+    expect(scrubber.scrub("I am the bearer of good news")).toBe("I am the bearer of good news");
+    expect(scrubber.scrub("Authorization: required for this call")).toBe("Authorization: required for this call");
+  });
+
+  it("redacts signed URLs: token, signature, X-Amz-Signature, sig, sign paths, escaped and encoded", () => {
+    const signed = [
+      "https://abc.supabase.co/storage/v1/object/upload/sign/media/a.png?token=eyJx",
+      "https://abc.supabase.co/storage/v1/object/sign/media/a.png",
+      "https://bucket.s3.amazonaws.com/a.png?X-Amz-Algorithm=AWS4&X-Amz-Signature=0a1b2c",
+      "https://acct.blob.core.windows.net/c/a.png?sv=2024&sig=abc%2Fdef",
+      "https://cdn.example/a.png?expires=1&signature=abcdef",
+      "https:\\/\\/abc.supabase.co\\/storage\\/v1\\/object\\/upload\\/sign\\/m\\/a.png",
+    ];
+    for (const url of signed) {
+      expect(scrubber.scrub(`PUT ${url} failed`)).toBe(`PUT ${REDACTED_SIGNED_URL} failed`);
+    }
+    expect(scrubber.scrub(`go https://x.example/?next=${encodeURIComponent(signed[0] ?? "")}`)).toBe(`go ${REDACTED_SIGNED_URL}`);
+    expect(scrubber.scrub("see https://www.linkedin.com/in/ada?trk=x and https://app.leadpanther.ai/api/v1/posts")).toBe(
+      "see https://www.linkedin.com/in/ada?trk=x and https://app.leadpanther.ai/api/v1/posts",
+    );
+    expect(scrubber.scrub("path /storage/v1/object/upload/sign/m/a.png?token=eyJabc&x=1")).toBe(
+      `path /storage/v1/object/upload/sign/m/a.png?token=${REDACTED}&x=1`,
+    );
+  });
+
+  it("redacts token and upload_url values in JSON-ish text", () => {
+    expect(scrubber.scrub('{"upload_url": "https://x/y", "token": "abc", "path": "u/a.png"}')).toBe(
+      `{"upload_url": "${REDACTED}", "token": "${REDACTED}", "path": "u/a.png"}`,
+    );
+    expect(scrubber.scrub('{\\"token\\":\\"abc\\",\\"n\\":1}')).toBe(`{\\"token\\":\\"${REDACTED}\\",\\"n\\":1}`);
+    expect(scrubber.scrub("{ token: 'abc', access_token: \"def\" }")).toBe(`{ token: '${REDACTED}', access_token: "${REDACTED}" }`);
+    expect(scrubber.scrub('{"max_tokens": "5", "tokens": "x"}')).toBe('{"max_tokens": "5", "tokens": "x"}');
+  });
+
+  it("is idempotent and leaves the hostile corpus free of key shapes", () => {
+    const registered = scrubberWithSecrets();
+    for (const entry of INJECTION_CORPUS) {
+      const once = registered.scrub(entry.text);
+      expect(registered.scrub(once)).toBe(once);
+      expect(once).not.toMatch(/lp_(?:live|test)_[A-Za-z0-9_-]/i);
+    }
+  });
+
+  it("runs in linear time on adversarial 100 KB inputs", () => {
+    const registered = scrubberWithSecrets();
+    const size = 100 * 1024;
+    const inputs = [
+      "lp_live_".repeat(size / 8),
+      "https://".repeat(size / 8),
+      "authorization: ".repeat(size / 15),
+      "bearer ".repeat(size / 7),
+      '"token":"'.repeat(size / 9),
+      "a".repeat(size),
+      "abc_token".repeat(size / 9),
+      `https://x.example/${"a".repeat(size)}`,
+      "eyJhbGciOiJIUzI1NiJ9.".repeat(size / 21),
+    ];
+    for (const input of inputs) {
+      expect(medianMilliseconds(() => registered.scrub(input)), input.slice(0, 20)).toBeLessThan(50);
+    }
+  });
+});
+
+describe("SecretScrubber.scrubDeep", () => {
+  it("returns a scrubbed copy of nested values, keys and errors", () => {
+    const scrubber = scrubberWithSecrets();
+    const original = {
+      data: { upload_url: UPLOAD_URL, token: UPLOAD_TOKEN, path: "u/a.png", size: 10, ok: true, none: null },
+      list: [`Bearer ${API_KEY}`, { [API_KEY]: "as a key" }],
+      error: new Error(`failed with ${API_KEY}`),
+    };
+    const scrubbed = scrubber.scrubDeep(original);
+    expect(scrubbed).not.toBe(original);
+    expect(original.data.token).toBe(UPLOAD_TOKEN);
+    expect(scrubbed.data).toEqual({ upload_url: REDACTED, token: REDACTED, path: "u/a.png", size: 10, ok: true, none: null });
+    expect(scrubbed.error).toBeInstanceOf(Error);
+    expect(scrubbed.error.message).toBe(`failed with ${REDACTED}`);
+    expectNoLeak(JSON.stringify(scrubbed), API_KEY, UPLOAD_URL, UPLOAD_TOKEN);
+    expectNoLeak(String(scrubbed.error.stack), API_KEY);
+  });
+
+  it("survives cycles and odd values", () => {
+    const cyclic: Record<string, unknown> = { k: API_KEY };
+    cyclic["self"] = cyclic;
+    expect(scrubberWithSecrets().scrubDeep(cyclic)).toEqual({ k: REDACTED, self: "[circular]" });
+    fc.assert(
+      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withNullPrototype: true }), (value) => {
+        expect(() => secrets.scrubDeep(value)).not.toThrow();
+      }),
+      PROPERTY_RUNS,
+    );
+  });
+});
