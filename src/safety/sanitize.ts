@@ -38,6 +38,7 @@ export const MAX_COMBINING_MARKS = 8;
 export function sanitizeText(input: string, options?: SanitizeOptions): string {
   const maxLength = resolveMaxLength(options);
   let text = typeof input === "string" ? input : String(input);
+  if (text.length <= maxLength && INERT_ASCII.test(text)) return text;
   text = text.replace(/\r\n?|[\u0085\u2028\u2029]/g, "\n");
   text = replaceLoneSurrogates(text);
   text = removeHiddenCharacters(text);
@@ -54,6 +55,12 @@ export function sanitizeText(input: string, options?: SanitizeOptions): string {
   text = collapseBlankLines(text);
   return truncate(text, maxLength);
 }
+
+/**
+ * Printable ASCII and tab without `!`, `<`, `[`, `]`: every step below is the identity on it
+ * (most names, emails, URLs and statuses), so it is returned as is.
+ */
+const INERT_ASCII = /^[\t\x20\x22-\x3B\x3D-\x5A\x5C\x5E-\x7E]*$/;
 
 export function sanitizeDeep(value: unknown, options?: SanitizeOptions): unknown {
   const maxLength = resolveMaxLength(options);
@@ -521,8 +528,10 @@ function neutraliseMarkup(text: string): string {
 // ---------------------------------------------------------------------------------------
 // Shape and length
 
+const COMBINING_MARK_FLOOD = new RegExp(`(\\p{M}{${MAX_COMBINING_MARKS}})\\p{M}+`, "gu");
+
 function capCombiningMarks(text: string): string {
-  return text.replace(new RegExp(`(\\p{M}{${MAX_COMBINING_MARKS}})\\p{M}+`, "gu"), "$1");
+  return text.replace(COMBINING_MARK_FLOOD, "$1");
 }
 
 function collapseBlankLines(text: string): string {

@@ -24,6 +24,8 @@ const SIGNING_PARAMETER = /([?&](?:token|signature|x-amz-signature|sig|access_to
 /** `"token": "…"`, `upload_url: '…'`, `\"access_token\":\"…\"` and friends. */
 const SECRET_FIELD =
   /((?<![A-Za-z0-9_])(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret)\\?["']?\s*[:=]\s*\\?["'])(?:[^"'\\]|\\\/)*/g;
+/** Every SECRET_FIELD match contains one of these literals (the pattern is case-sensitive); `includes` finds them far faster than a regex. */
+const SECRET_FIELD_HINTS = ["oken", "upload", "signed", "api_k", "api_K", "apik", "apiK", "password", "client_secret"];
 /** An Authorization value: a scheme and its credentials, or a bare token (digits, or 20+ characters). */
 const AUTHORIZATION =
   /(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?:(?:bearer|basic|token|digest|apikey)\s+[^\s"',;}]+|(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}|[A-Za-z0-9._~+/=-]{20,})/gi;
@@ -57,13 +59,28 @@ export class SecretScrubber {
     for (const secret of this.#longestFirst) {
       if (result.includes(secret)) result = result.split(secret).join(REDACTED);
     }
+    result = result.replace(URL, (url) => (SIGNED_URL_MARK.test(url) ? REDACTED_SIGNED_URL : url));
+    // The two patterns that try a match at almost every position run only where the literal
+    // they need is present: on a large result without them this halves the cost of a scrub.
+    if (result.includes("=")) result = result.replace(SIGNING_PARAMETER, `$1${REDACTED}`);
+    if (SECRET_FIELD_HINTS.some((hint) => result.includes(hint))) result = result.replace(SECRET_FIELD, `$1${REDACTED}`);
     return result
-      .replace(URL, (url) => (SIGNED_URL_MARK.test(url) ? REDACTED_SIGNED_URL : url))
-      .replace(SIGNING_PARAMETER, `$1${REDACTED}`)
-      .replace(SECRET_FIELD, `$1${REDACTED}`)
       .replace(AUTHORIZATION, `$1Bearer ${REDACTED}`)
       .replace(BEARER, `Bearer ${REDACTED}`)
       .replace(LEADPANTHER_KEY, (_key, environment: string) => `lp_${environment.toLowerCase()}_${REDACTED}`);
+  }
+
+  /**
+   * Whether scrub would change the text, read with JSON's whitespace escapes as spaces so that
+   * a pattern spanning an escaped line break inside a JSON string is seen too. One pass over a
+   * serialised result is far cheaper than scrubbing it string by string, and in the common case
+   * nothing matches.
+   */
+  containsSecret(text: string): boolean {
+    // Turning the escapes into spaces never hides a match: every pattern stops at a backslash
+    // and at white space alike, and no registered secret holds an escaped control character.
+    const unescaped = text.includes("\\") ? text.replace(/\\[nrtfb]/g, " ") : text;
+    return this.scrub(unescaped) !== unescaped;
   }
 
   /** A copy of a JSON-like value (or an Error) with every string and key scrubbed. */
