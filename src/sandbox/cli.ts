@@ -6,7 +6,7 @@
  * Printing the demo keys is deliberate: they are public, deterministic test keys that only
  * this local sandbox accepts.
  */
-import { startSandbox, DEMO } from "./index.js";
+import { startSandbox, DEMO, type Sandbox } from "./index.js";
 
 export interface SandboxCliIo {
   stdout: (text: string) => void;
@@ -99,7 +99,7 @@ export async function runSandboxCli(args: string[], io: Partial<SandboxCliIo> = 
     return;
   }
 
-  let sandbox;
+  let sandbox: Sandbox;
   try {
     sandbox = await startSandbox({ port: parsed.port });
   } catch (error) {

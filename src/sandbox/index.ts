@@ -9,6 +9,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { SandboxState } from "./context.js";
 import { FaultQueue, type FaultSpec } from "./faults.js";
 import { MediaState } from "./media.js";
@@ -16,6 +17,7 @@ import type { KeyStatus } from "./records.js";
 import { RouteTable } from "./routes.js";
 import { createRequestListener, RequestLog, type RequestLogEntry } from "./server.js";
 import { StoreState, type SandboxStore } from "./store.js";
+import { makeRequestId } from "./wire.js";
 
 export interface SandboxOptions {
   /** Default 0 = an ephemeral port. */
@@ -59,7 +61,19 @@ export interface Sandbox {
 export type { FaultSpec } from "./faults.js";
 export type { RequestLogEntry } from "./server.js";
 export type { SandboxStore } from "./store.js";
-export type * from "./records.js";
+export type {
+  ActivityItem,
+  Followup,
+  Grant,
+  HostedPage,
+  KeyStatus,
+  Lead,
+  LeadMagnet,
+  Post,
+  PostMetrics,
+  PostTheme,
+  UserProfile,
+} from "./records.js";
 export { DEMO, HOSTILE_STRINGS } from "./seed.js";
 export { ROUTE_TEMPLATES } from "./routes.js";
 export { IMAGE_BUCKET, DOCUMENT_BUCKET } from "./media.js";
@@ -76,21 +90,22 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /** Answers a request the HTTP parser refused (garbage headers) with a JSON 400/431, then closes. */
-function answerClientError(error: NodeJS.ErrnoException, socket: import("node:stream").Duplex): void {
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === "ECONNRESET" || !socket.writable) {
     socket.destroy();
     return;
   }
   const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
   const status = tooLarge ? 431 : 400;
+  const requestId = makeRequestId();
   const body = JSON.stringify({
     error: { code: "bad_request", message: tooLarge ? "Request headers are too large." : "Malformed HTTP request." },
-    request_id: `req_${"0".repeat(24)}`,
+    request_id: requestId,
   });
   socket.end(
     `HTTP/1.1 ${status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
       `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `x-request-id: req_${"0".repeat(24)}\r\nconnection: close\r\n\r\n${body}`,
+      `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
   );
 }
 

@@ -10,7 +10,7 @@
  *   → state (409).
  * Everything is wrapped: an unexpected exception becomes a 500 internal_error envelope.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import {
   GUESSED_ROUTES,
   NOT_IMPLEMENTED_ROUTES,
@@ -45,7 +45,7 @@ export interface RequestLogEntry {
   method: string;
   /** Relative to /api/v1, without query; storage PUTs "/storage/<bucket>/<path>"; other paths as sent. */
   path: string;
-  /** Query parameters (last value wins); the upload token is never included. */
+  /** Query parameters (last value wins); the upload token is never included; key-like values are cut to their prefix. */
   query: Record<string, string>;
   /** "lp_test_" / "lp_live_" / "other" for a Bearer token; null without one. Never more of the key. */
   keyPrefix: string | null;
@@ -120,9 +120,19 @@ function covers(scopes: readonly string[], required: string): boolean {
   return scopes.includes(WILDCARD_SCOPE) || scopes.includes(required);
 }
 
+/**
+ * Anything shaped like a LeadPanther key keeps its prefix and loses the rest, so the log can
+ * show that a client put a key where it must not (a query string, a path, a request id)
+ * without ever holding the key.
+ */
+const KEY_LIKE = /(lp_(?:live|test)_)[A-Za-z0-9_-]+/g;
+function redactKeys(text: string): string {
+  return text.includes("lp_") ? text.replace(KEY_LIKE, "$1[REDACTED]") : text;
+}
+
 function queryRecord(query: URLSearchParams, omit: string | null): Record<string, string> {
   const record: Record<string, string> = {};
-  for (const [name, value] of query) if (name !== omit) record[name] = value;
+  for (const [name, value] of query) if (name !== omit) record[redactKeys(name)] = redactKeys(value);
   return record;
 }
 
@@ -205,7 +215,8 @@ async function handleApi(
 function faultWire(fault: Extract<FaultSpec, { kind: "status" | "html" }>, requestId: string): WireResponse {
   if (fault.kind === "html") {
     const status = fault.status ?? 502;
-    const html = `<!DOCTYPE html>\n<html><head><title>${status} Bad Gateway</title></head><body><h1>${status} Bad Gateway</h1><p>The upstream server did not answer. (sandbox fault)</p></body></html>\n`;
+    const title = `${status} ${STATUS_CODES[status] ?? "Error"}`;
+    const html = `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><h1>${title}</h1><p>The upstream server did not answer. (sandbox fault)</p></body></html>\n`;
     // An HTML page from a proxy in front of the API: no envelope and no X-Request-Id.
     return { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }, body: Buffer.from(html, "utf8") };
   }
@@ -267,11 +278,11 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
 
   const entry: RequestLogEntry = {
     method,
-    path,
+    path: redactKeys(path),
     query: queryRecord(query, area === "storage" ? "token" : null),
     keyPrefix: keyPrefixOf(request.headers.authorization),
     status: null,
-    requestId,
+    requestId: redactKeys(requestId),
     at: Date.now(),
   };
   deps.requestLog.push(entry);
@@ -280,7 +291,8 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
       writeResponse(response, wire);
       entry.status = wire.status;
     }
-    deps.log?.(`${method} ${area === "other" ? path : area === "storage" ? "/storage/…" : `${API_PREFIX}${path}`} ${entry.status ?? "reset"} ${(performance.now() - started).toFixed(1)}ms ${requestId}${note}`);
+    const shownPath = area === "storage" ? "/storage/…" : area === "api" ? `${API_PREFIX}${entry.path}` : entry.path;
+    deps.log?.(`${method} ${shownPath} ${entry.status ?? "reset"} ${(performance.now() - started).toFixed(1)}ms ${entry.requestId}${note}`);
   };
 
   const fault = deps.faults.take(method, path);

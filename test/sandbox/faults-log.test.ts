@@ -226,6 +226,17 @@ describe("request log", () => {
     expect(lines).not.toContain(created.json.data.token);
   });
 
+  test("a key sent where it must not go (query, path, request id) is logged as its prefix only", async () => {
+    await call(sandbox, agent, "GET", `/posts?api_key=${key}`, { key });
+    await call(sandbox, agent, "GET", `/posts/${key}`, { key, headers: { "x-request-id": key } });
+    const entries = sandbox.requests();
+    expect(entries[0]?.query).toEqual({ api_key: "lp_test_[REDACTED]" });
+    expect(entries[0]?.status).toBe(400);
+    expect(entries[1]).toMatchObject({ path: "/posts/lp_test_[REDACTED]", requestId: "lp_test_[REDACTED]" });
+    expect(JSON.stringify(entries)).not.toContain(key);
+    expect(logLines.join("\n")).not.toContain(key);
+  });
+
   test("the log option receives one line per request", async () => {
     const before = logLines.length;
     await call(sandbox, agent, "GET", "/me", { key });
