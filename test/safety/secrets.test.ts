@@ -201,3 +201,30 @@ describe("SecretScrubber.scrubDeep", () => {
     );
   });
 });
+
+describe("SecretScrubber.containsSecret", () => {
+  it("agrees with scrub on serialised results, escaped line breaks included", () => {
+    const scrubber = scrubberWithSecrets();
+    expect(scrubber.containsSecret(JSON.stringify({ text: "a clean post", n: 1 }))).toBe(false);
+    expect(scrubber.containsSecret(JSON.stringify({ text: `key ${API_KEY}` }))).toBe(true);
+    expect(scrubber.containsSecret(JSON.stringify({ text: "lp_test_unregistered1" }))).toBe(true);
+    expect(scrubber.containsSecret(JSON.stringify({ h: "Authorization:\nBearer abc123def456" }))).toBe(true);
+    expect(scrubber.containsSecret(JSON.stringify({ already: `Bearer ${REDACTED}` }))).toBe(false);
+  });
+
+  it("flags every value whose string-by-string scrub would change it (property)", () => {
+    const scrubber = scrubberWithSecrets();
+    const value = fc.dictionary(
+      fc.string({ maxLength: 8 }),
+      fc.oneof(anyText, fc.constantFrom(API_KEY, UPLOAD_URL, UPLOAD_TOKEN, "lp_live_x1", "Bearer abcdef123456"), fc.integer()),
+      { maxKeys: 4 },
+    );
+    fc.assert(
+      fc.property(value, (record) => {
+        const changed = JSON.stringify(scrubber.scrubDeep(record)) !== JSON.stringify(record);
+        if (changed) expect(scrubber.containsSecret(JSON.stringify(record))).toBe(true);
+      }),
+      PROPERTY_RUNS,
+    );
+  });
+});
