@@ -71,16 +71,38 @@ export function successResult(op: Operation, success: ApiSuccess, activityMode: 
   }
   structured.request_id = success.requestId;
   if (notice) structured.notice = notice;
-  return render(summary, structured, notice);
+  // Shaping only removes or wraps text, so an answer found free of secrets stays free of them.
+  return render(summary, structured, { notice, scrubbed: success.secretFree, compactList: op.list });
 }
 
-export function render(summary: string, structured: Record<string, unknown>, notice?: string): CallToolResult {
-  const clean = secrets.scrubDeep(structured);
-  const lines = [summary];
-  if (notice) lines.push(notice);
-  lines.push(JSON.stringify(clean.data ?? clean));
-  lines.push(`request_id: ${String(clean.request_id)}`);
-  return { content: [{ type: "text", text: secrets.scrub(lines.join("\n")) }], structuredContent: clean };
+export interface RenderOptions {
+  notice?: string | undefined;
+  /** The values are known to hold nothing secret-shaped (checked on the raw answer). */
+  scrubbed?: boolean;
+  /** Shorten long strings in a list's text (structuredContent keeps them whole). */
+  compactList?: boolean;
+}
+
+export function render(summary: string, structured: Record<string, unknown>, options: RenderOptions = {}): CallToolResult {
+  const clean = options.scrubbed ? structured : scrubResult(structured);
+  const lines = [secrets.scrub(summary)];
+  if (options.notice) lines.push(secrets.scrub(options.notice));
+  lines.push(JSON.stringify(clean.data ?? null, options.compactList ? shortenLongStrings : undefined));
+  lines.push(`request_id: ${secrets.scrub(String(clean.request_id))}`);
+  return { content: [{ type: "text", text: lines.join("\n") }], structuredContent: clean };
+}
+
+/** Longest string shown in a list's text rendering; get_… tools show a record in full. */
+const LIST_TEXT_STRING_MAX = 280;
+
+function shortenLongStrings(_key: string, value: unknown): unknown {
+  return typeof value === "string" && value.length > LIST_TEXT_STRING_MAX
+    ? `${value.slice(0, LIST_TEXT_STRING_MAX)}… (+${value.length - LIST_TEXT_STRING_MAX} characters)`
+    : value;
+}
+
+function scrubResult(structured: Record<string, unknown>): Record<string, unknown> {
+  return secrets.containsSecret(JSON.stringify(structured)) ? secrets.scrubDeep(structured) : structured;
 }
 
 /** An error result: never structured (its shape is not the tool's output schema), never a stack. */

@@ -217,7 +217,7 @@ async function getMe(call: CallContext): Promise<CallToolResult> {
     const structured: Record<string, unknown> = { data: success.data, request_id: success.requestId };
     if (current.status === "misconfigured") structured.notice = current.problem;
     const exposed = exposedTools(current, call.config).map((tool) => tool.op.name);
-    return render(`get_me: ok. Tools available with this key and these settings: ${exposed.join(", ")}.`, structured, current.status === "misconfigured" ? current.problem : undefined);
+    return render(`get_me: ok. Tools available with this key and these settings: ${exposed.join(", ")}.`, structured, { notice: current.status === "misconfigured" ? current.problem : undefined, scrubbed: success.secretFree });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (state.status === "failing" || error.code === "unauthorized") {

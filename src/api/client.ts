@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { request, type Dispatcher } from "undici";
 import { REQUEST_ID_HEADER } from "../contract.js";
 import type { Logger } from "../log.js";
+import { secrets } from "../safety/secrets.js";
 import { ApiError, type WriteOutcome } from "./errors.js";
 import { errorCodeOf, neverConnected } from "./http.js";
 
@@ -32,6 +33,8 @@ export interface ApiSuccess {
   data: unknown;
   pagination: Pagination | undefined;
   requestId: string;
+  /** True when nothing secret-shaped was found in the raw answer: its values need no scrubbing. */
+  secretFree: boolean;
 }
 
 export interface ApiClientOptions {
@@ -207,7 +210,7 @@ export class ApiClient {
       if (text.trim() === "") {
         // Not what the contract describes (every answer carries a body), but a bodiless 2xx
         // (204) is still a success and must not be reported as a failure.
-        return { ok: true, success: { status, data: null, pagination: undefined, requestId: envelopeRequestId } };
+        return { ok: true, success: { status, data: null, pagination: undefined, requestId: envelopeRequestId, secretFree: true } };
       }
       if (!isRecord(parsed) || !("data" in parsed)) {
         const error = new ApiError({
@@ -227,6 +230,7 @@ export class ApiClient {
           data: parsed.data,
           pagination: parsePagination(parsed.pagination),
           requestId: envelopeRequestId,
+          secretFree: !secrets.containsSecret(text),
         },
       };
     }

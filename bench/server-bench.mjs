@@ -1,0 +1,100 @@
+// Server benchmark (issue 3). Every figure is a ratio against a floor measured in the same
+// run, against the same sandbox, because the machines are shared and noisy.
+//
+//   per call:  tools/call list_posts(limit 50)  ≤  direct undici GET + 1.3 × do-nothing tools/call
+//   start-up:  spawn → first tools/list answered  ≤  1.15 × the minimal SDK server's
+//   memory:    RSS of the server after 1,000 calls  < 120 MB
+//   size:      tools/list JSON for the * key  ≤ 24 KB
+//
+// Run with `npm run bench` (builds dist/ first).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Agent, request } from "undici";
+import { DEMO, startSandbox } from "../dist/sandbox/index.js";
+
+const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const MINIMAL = fileURLToPath(new URL("./minimal-server.mjs", import.meta.url));
+const CALLS = Number(process.env.BENCH_CALLS ?? 400);
+const STARTS = Number(process.env.BENCH_STARTS ?? 12);
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function time(fn) {
+  const started = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+async function connect(args, env) {
+  const transport = new StdioClientTransport({ command: process.execPath, args, env: { PATH: process.env.PATH ?? "", ...env }, stderr: "ignore" });
+  const client = new Client({ name: "bench", version: "1.0.0" });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+const sandbox = await startSandbox();
+const serverEnv = { LEADPANTHER_API_KEY: DEMO.keys.directAll, LEADPANTHER_BASE_URL: sandbox.baseUrl, LEADPANTHER_LOG_LEVEL: "error" };
+
+// Start-up, alternating the two servers so drift hits both alike.
+const startMinimal = [];
+const startServer = [];
+for (let i = 0; i < STARTS; i += 1) {
+  for (const [args, env, into] of [[[MINIMAL], {}, startMinimal], [[CLI], serverEnv, startServer]]) {
+    let session;
+    into.push(await time(async () => {
+      session = await connect(args, env);
+      await session.client.listTools();
+    }));
+    await session.client.close();
+  }
+}
+
+// Per call.
+const agent = new Agent({ keepAliveTimeout: 10_000 });
+const direct = [];
+for (let i = 0; i < CALLS; i += 1) {
+  direct.push(await time(async () => {
+    const response = await request(`${sandbox.baseUrl}/posts?limit=50`, { headers: { authorization: `Bearer ${DEMO.keys.directAll}` }, dispatcher: agent });
+    await response.body.json();
+  }));
+}
+const minimal = await connect([MINIMAL], {});
+const noop = [];
+for (let i = 0; i < CALLS; i += 1) noop.push(await time(() => minimal.client.callTool({ name: "noop", arguments: {} })));
+await minimal.client.close();
+
+const ours = await connect([CLI], serverEnv);
+const listPosts = [];
+for (let i = 0; i < CALLS; i += 1) listPosts.push(await time(() => ours.client.callTool({ name: "list_posts", arguments: { limit: 50 } })));
+const { tools } = await ours.client.listTools();
+const toolsBytes = Buffer.byteLength(JSON.stringify({ tools }));
+for (let i = listPosts.length; i < 1_000; i += 1) await ours.client.callTool({ name: "list_posts", arguments: { limit: 50 } });
+const rss = rssMb(ours.transport.pid);
+await ours.client.close();
+await agent.close();
+await sandbox.close();
+
+const perCallBudget = median(direct) + 1.3 * median(noop);
+const startRatio = median(startServer) / median(startMinimal);
+const rows = [
+  ["direct undici GET /posts?limit=50 (median ms)", median(direct).toFixed(3), ""],
+  ["do-nothing tools/call, minimal SDK server (median ms)", median(noop).toFixed(3), ""],
+  ["tools/call list_posts limit 50 (median ms)", median(listPosts).toFixed(3), `budget ${perCallBudget.toFixed(3)} → ${median(listPosts) <= perCallBudget ? "PASS" : "FAIL"}`],
+  ["start-up to first tools/list, minimal server (median ms)", median(startMinimal).toFixed(1), ""],
+  ["start-up to first tools/list, leadpanther-mcp (median ms)", median(startServer).toFixed(1), `ratio ${startRatio.toFixed(2)} (≤ 1.15) → ${startRatio <= 1.15 ? "PASS" : "FAIL"}`],
+  ["RSS after 1,000 calls (MB)", rss.toFixed(1), `< 120 → ${rss < 120 ? "PASS" : "FAIL"}`],
+  ["tools/list JSON for the * key (bytes)", String(toolsBytes), `≤ 24576 → ${toolsBytes <= 24_576 ? "PASS" : "FAIL"}`],
+];
+const width = Math.max(...rows.map((row) => row[0].length));
+for (const [label, value, verdict] of rows) process.stdout.write(`${label.padEnd(width)}  ${value.padStart(9)}  ${verdict}\n`);
