@@ -332,14 +332,15 @@ function buildLeads(plan: AccountPlan, nowMs: number, hostileOffset: number): Le
     const company = pick(COMPANIES, n * 3 + plan.index);
     const domain = `${company.toLowerCase().replace(/[^a-z]/g, "")}.example`;
     const local = realName.normalize("NFKD").replace(/[^A-Za-z ]/g, "").toLowerCase().replace(" ", ".");
-    const hostile = (slot: number): string => pick(SHORT_HOSTILE, hostileOffset + Math.floor(n / 4) * 3 + slot);
+    // About a third of the leads carry one hostile field (name, headline or form_name).
+    const hostile = (slot: number): string => pick(SHORT_HOSTILE, hostileOffset + Math.floor(n / 8) * 3 + slot);
     const source = pick(["comment", "message", "hosted_page"] as const, n);
     const signals = INTENT_SIGNALS.filter((_, k) => (n + k) % 3 === 0).slice(0, n % 4);
     leads.push({
       id: seedId(KIND.lead, plan.index, n + 1),
       linkedin_profile_url: `https://www.linkedin.com/in/${slug(realName, n)}`,
-      name: n % 4 === 1 ? hostile(0) : realName,
-      headline: n % 4 === 2 ? hostile(1) : n % 7 === 6 ? null : `${pick(ROLES, n)} at ${company}`,
+      name: n % 8 === 1 ? hostile(0) : realName,
+      headline: n % 8 === 4 ? hostile(1) : n % 7 === 6 ? null : `${pick(ROLES, n)} at ${company}`,
       emails: {
         submitted: n % 5 === 4 ? null : `${local}@example.com`,
         work: n % 3 === 0 ? `${local}@${domain}` : null,
@@ -348,7 +349,7 @@ function buildLeads(plan: AccountPlan, nowMs: number, hostileOffset: number): Le
       latest_keyword: n % 9 === 8 ? null : pick(KEYWORDS, n),
       has_intent: signals.length > 0,
       qualification_status: pick(["qualified", "pending", "unqualified", "qualified"] as const, n),
-      form_name: source !== "hosted_page" && n % 4 !== 3 ? null : n % 4 === 3 ? hostile(2) : pick(FORM_NAMES, n),
+      form_name: n % 8 === 6 ? hostile(2) : source === "hosted_page" ? pick(FORM_NAMES, n) : null,
       source,
       intent_signals: signals,
       created_at: iso(nowMs - (n + 1) * 5 * HOUR),
