@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /**
- * Builds dist/ once before any test file runs: the end-to-end suites spawn the real CLI
+ * Builds dist/ once before any test file runs, exactly as `npm run build` does: the end-to-end suites spawn the real CLI
  * (`node dist/cli.js`) the way an MCP client does, so they must run what ships.
  */
 export default function setup(): void {
@@ -11,4 +11,6 @@ export default function setup(): void {
     cwd: root,
     stdio: "inherit",
   });
+  // The shipped entry point is the bundle (as `npm run build` makes it).
+  execFileSync(process.execPath, [fileURLToPath(new URL("../scripts/bundle.mjs", import.meta.url))], { cwd: root, stdio: "inherit" });
 }

@@ -115,10 +115,28 @@ export class ApiClient {
     }
   }
 
-  private async attempt(
+  /**
+   * One attempt under its own deadline. The timer is cleared as soon as the attempt ends
+   * (AbortSignal.timeout would keep every signal alive for the whole timeout, which under load
+   * means thousands of live timers).
+   */
+  private async attempt(req: ApiRequest, requestId: string, remainingMs: number, attempt: number): ReturnType<ApiClient["attemptWithin"]> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), Math.max(1, remainingMs));
+    const forwardAbort = (): void => deadline.abort();
+    req.signal?.addEventListener("abort", forwardAbort, { once: true });
+    try {
+      return await this.attemptWithin(req, requestId, deadline.signal, attempt);
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener("abort", forwardAbort);
+    }
+  }
+
+  private async attemptWithin(
     req: ApiRequest,
     requestId: string,
-    remainingMs: number,
+    signal: AbortSignal,
     attempt: number,
   ): Promise<
     | { ok: true; success: ApiSuccess }
@@ -138,8 +156,7 @@ export class ApiClient {
       body = JSON.stringify(req.body);
       headers["content-type"] = "application/json";
     }
-    const timeout = AbortSignal.timeout(Math.max(1, remainingMs));
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const timedOut = (): boolean => signal.aborted && !req.signal?.aborted;
 
     let response: Dispatcher.ResponseData;
     try {
@@ -151,26 +168,26 @@ export class ApiClient {
         dispatcher: this.dispatcher,
       });
     } catch (cause) {
-      const timedOut = timeout.aborted && !req.signal?.aborted;
+      const didTimeOut = timedOut();
       const connected = !neverConnected(cause);
       const outcome: WriteOutcome = isWrite ? (connected ? "unknown" : "not_applied") : "not_applied";
       this.logger.debug("LeadPanther call failed without an answer", {
         method: req.method,
         route: req.route,
         request_id: requestId,
-        error: errorCodeOf(cause) ?? (timedOut ? "timeout" : "network"),
+        error: errorCodeOf(cause) ?? (didTimeOut ? "timeout" : "network"),
         attempt,
       });
       const error = new ApiError({
-        kind: timedOut ? "timeout" : "network",
-        message: timedOut
+        kind: didTimeOut ? "timeout" : "network",
+        message: didTimeOut
           ? `LeadPanther did not answer within ${this.timeoutMs} ms (LEADPANTHER_TIMEOUT_MS).`
           : describeNetworkError(cause, this.baseUrl),
         requestId,
         attempts: attempt,
         outcome,
       });
-      return { ok: false, error, retryable: !timedOut };
+      return { ok: false, error, retryable: !didTimeOut };
     }
 
     const status = response.statusCode;
@@ -179,10 +196,10 @@ export class ApiClient {
     try {
       text = await readCapped(response.body, MAX_RESPONSE_BYTES);
     } catch (cause) {
-      const timedOut = timeout.aborted && !req.signal?.aborted;
+      const didTimeOut = timedOut();
       const error = new ApiError({
-        kind: timedOut ? "timeout" : "invalid_response",
-        message: timedOut
+        kind: didTimeOut ? "timeout" : "invalid_response",
+        message: didTimeOut
           ? `LeadPanther's answer (HTTP ${status}) did not finish within ${this.timeoutMs} ms (LEADPANTHER_TIMEOUT_MS).`
           : `LeadPanther's answer (HTTP ${status}) broke off before it was complete${cause instanceof ResponseTooLarge ? " (it exceeded 32 MiB)" : ""}.`,
         status,
@@ -190,7 +207,7 @@ export class ApiClient {
         attempts: attempt,
         outcome: isWrite ? (status >= 200 && status < 300 ? "applied" : "unknown") : "not_applied",
       });
-      return { ok: false, error, retryable: !timedOut && status >= 500 };
+      return { ok: false, error, retryable: !didTimeOut && status >= 500 };
     }
 
     this.logger.debug("LeadPanther call", {

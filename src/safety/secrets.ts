@@ -26,6 +26,8 @@ const SECRET_FIELD =
   /((?<![A-Za-z0-9_])(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret)\\?["']?\s*[:=]\s*\\?["'])(?:[^"'\\]|\\\/)*/g;
 /** Every SECRET_FIELD match contains one of these literals (the pattern is case-sensitive); `includes` finds them far faster than a regex. */
 const SECRET_FIELD_HINTS = ["oken", "upload", "signed", "api_k", "api_K", "apik", "apiK", "password", "client_secret"];
+/** Words of the patterns in which white space can separate the parts of a match. */
+const WHITESPACE_SENSITIVE_HINTS = [...SECRET_FIELD_HINTS, "earer", "EARER", "uthorization", "UTHORIZATION"];
 /** An Authorization value: a scheme and its credentials, or a bare token (digits, or 20+ characters). */
 const AUTHORIZATION =
   /(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?:(?:bearer|basic|token|digest|apikey)\s+[^\s"',;}]+|(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}|[A-Za-z0-9._~+/=-]{20,})/gi;
@@ -77,9 +79,12 @@ export class SecretScrubber {
    * nothing matches.
    */
   containsSecret(text: string): boolean {
-    // Turning the escapes into spaces never hides a match: every pattern stops at a backslash
-    // and at white space alike, and no registered secret holds an escaped control character.
-    const unescaped = text.includes("\\") ? text.replace(/\\[nrtfb]/g, " ") : text;
+    if (this.scrub(text) !== text) return true;
+    // Only the patterns that allow white space (Authorization, Bearer, "token": …) can be hidden
+    // by an escaped line break; look again, with escapes read as spaces, only where one of their
+    // words occurs at all.
+    if (!/\\[nrtfb]/.test(text) || !WHITESPACE_SENSITIVE_HINTS.some((hint) => text.includes(hint))) return false;
+    const unescaped = text.replace(/\\[nrtfb]/g, " ");
     return this.scrub(unescaped) !== unescaped;
   }
 
