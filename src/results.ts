@@ -79,7 +79,7 @@ export interface RenderOptions {
   notice?: string | undefined;
   /** The values are known to hold nothing secret-shaped (checked on the raw answer). */
   scrubbed?: boolean;
-  /** Shorten long strings in a list's text (structuredContent keeps them whole). */
+  /** Render a list's text compactly (see compactListValue). */
   compactList?: boolean;
 }
 
@@ -87,7 +87,7 @@ export function render(summary: string, structured: Record<string, unknown>, opt
   const clean = options.scrubbed ? structured : scrubResult(structured);
   const lines = [secrets.scrub(summary)];
   if (options.notice) lines.push(secrets.scrub(options.notice));
-  lines.push(JSON.stringify(clean.data ?? null, options.compactList ? shortenLongStrings : undefined));
+  lines.push(JSON.stringify(clean.data ?? null, options.compactList ? compactListValue : undefined));
   lines.push(`request_id: ${secrets.scrub(String(clean.request_id))}`);
   return { content: [{ type: "text", text: lines.join("\n") }], structuredContent: clean };
 }
@@ -95,7 +95,12 @@ export function render(summary: string, structured: Record<string, unknown>, opt
 /** Longest string shown in a list's text rendering; get_… tools show a record in full. */
 const LIST_TEXT_STRING_MAX = 280;
 
-function shortenLongStrings(_key: string, value: unknown): unknown {
+/**
+ * The list's text rendering: fields without a value (null, empty lists) are left out and long
+ * strings shortened. structuredContent keeps every field whole; get_… tools show one record in full.
+ */
+function compactListValue(this: unknown, key: string, value: unknown): unknown {
+  if (key !== "" && !Array.isArray(this) && (value === null || (Array.isArray(value) && value.length === 0))) return undefined;
   return typeof value === "string" && value.length > LIST_TEXT_STRING_MAX
     ? `${value.slice(0, LIST_TEXT_STRING_MAX)}… (+${value.length - LIST_TEXT_STRING_MAX} characters)`
     : value;
