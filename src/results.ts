@@ -101,9 +101,19 @@ const LIST_TEXT_STRING_MAX = 280;
  */
 function compactListValue(this: unknown, key: string, value: unknown): unknown {
   if (key !== "" && !Array.isArray(this) && (value === null || (Array.isArray(value) && value.length === 0))) return undefined;
-  return typeof value === "string" && value.length > LIST_TEXT_STRING_MAX
-    ? `${value.slice(0, LIST_TEXT_STRING_MAX)}… (+${value.length - LIST_TEXT_STRING_MAX} characters)`
-    : value;
+  return typeof value === "string" ? shortenLongString(value) : value;
+}
+
+/** Content wrapped by wrapUntrusted: shortened inside, so that the closing marker is never cut off. */
+const WRAPPED_UNTRUSTED = /^(<untrusted-data id="([0-9a-f]+)" source="[^"\n]*">\n)([\s\S]*)(\n<\/untrusted-data id="\2">)$/;
+
+function shortenLongString(text: string): string {
+  if (text.length <= LIST_TEXT_STRING_MAX) return text;
+  const wrapped = WRAPPED_UNTRUSTED.exec(text);
+  if (wrapped) return `${wrapped[1] ?? ""}${shortenLongString(wrapped[3] ?? "")}${wrapped[4] ?? ""}`;
+  // Never cut between the two halves of a surrogate pair: a lone half is not text.
+  const cut = /[\uD800-\uDBFF]/.test(text.charAt(LIST_TEXT_STRING_MAX - 1)) ? LIST_TEXT_STRING_MAX - 1 : LIST_TEXT_STRING_MAX;
+  return `${text.slice(0, cut)}… (+${text.length - cut} characters)`;
 }
 
 function scrubResult(structured: Record<string, unknown>): Record<string, unknown> {
