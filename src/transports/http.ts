@@ -1,8 +1,11 @@
 /**
- * Streamable HTTP transport (`leadpanther-mcp --http`), stateless: every POST to /mcp gets a
- * fresh MCP server and transport that share one ServerContext (settings, API client, the key's
- * access). No session lives in this process, so any number of instances can run behind an
- * ordinary load balancer.
+ * Streamable HTTP transport (`leadpanther-mcp --http`), stateless: every POST to /mcp is answered
+ * on its own transport by an MCP server that carries nothing of earlier requests (see
+ * ServerPool), all sharing one ServerContext (settings, API client, the key's access). No
+ * session lives in this process, so any number of instances can run behind an ordinary load
+ * balancer. Answers are JSON, not SSE streams. A consequence of statelessness: no request can
+ * carry a question back to the client, so deletes and archives are not confirmed through
+ * elicitation here (the tools' destructive annotations still tell the client).
  *
  * Order of checks for /mcp, cheapest and least revealing first:
  *   shutting down (503) → Host (403, DNS rebinding) → Origin (403) → CORS preflight (204) →
@@ -80,7 +83,6 @@ export async function startHttpServer(context: ServerContext, options: HttpServe
     hostAllowed: (header) => hostAllowed(header, { boundHost: options.host, port: boundPort, originHostnames, interfaceAddresses }),
     originAllowed: (header) => originAllowed(header, allowedOrigins),
     authorized: (header) => tokenDigest === undefined || bearerMatches(header, tokenDigest),
-    tokenRequired: tokenDigest !== undefined,
   };
 
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 30_000, requestTimeout: 60_000 }, (req, res) => {
@@ -120,7 +122,12 @@ export async function startHttpServer(context: ServerContext, options: HttpServe
     );
   });
 
-  await listen(server, options.port, options.host);
+  try {
+    await listen(server, options.port, options.host);
+  } catch (error) {
+    pool.dispose();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   boundPort = address.port;
   const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -208,7 +215,6 @@ interface Guards {
   hostAllowed(header: string | undefined): boolean;
   originAllowed(header: string | undefined): boolean;
   authorized(header: string | undefined): boolean;
-  tokenRequired: boolean;
 }
 
 async function handleRequest(
