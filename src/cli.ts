@@ -2,17 +2,24 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { ConfigError, loadConfig, SETTINGS, unknownEnvSettings, type Config, type SettingSpec } from "./config.js";
 import { log, setLogLevel } from "./log.js";
-import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./server.js";
+import { CallTracker, createMcpServer, SERVER_NAME, SERVER_VERSION } from "./server.js";
 import { startRuntime } from "./runtime.js";
+
+/** How long a shutdown waits for tool calls in progress. */
+const SHUTDOWN_DRAIN_MS = 10_000;
 
 async function serveStdio(config: Config): Promise<void> {
   const runtime = await startRuntime(config);
-  const mcp = createMcpServer(runtime.context, { followAccess: true });
+  const calls = new CallTracker();
+  const mcp = createMcpServer(runtime.context, { followAccess: true, calls });
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
     if (closing) return;
     closing = true;
-    log.info("shutting down", { reason });
+    // Closing the session aborts calls in flight; a write cut off mid-request would end as
+    // "outcome unknown". Let them finish first, within a deadline.
+    log.info("shutting down", { reason, calls_in_progress: calls.inProgress });
+    if (!(await calls.idle(SHUTDOWN_DRAIN_MS))) log.warn("calls still in progress at the shutdown deadline were abandoned", { calls_in_progress: calls.inProgress });
     await mcp.close().catch(() => undefined);
     await runtime.close();
     process.exit(0);

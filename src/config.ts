@@ -186,7 +186,7 @@ export const SETTINGS = {
   allowedOrigins: {
     env: "LEADPANTHER_ALLOWED_ORIGINS",
     flag: "--allowed-origins",
-    summary: "Extra `Origin` values the HTTP transport accepts (loopback origins always are).",
+    summary: "Extra `Origin` values the HTTP transport accepts (loopback origins always are); their host names are also accepted in `Host` (behind a load balancer, list the public origin).",
     accepted: "comma-separated origins such as `https://example.com`",
     defaultText: "none",
   },

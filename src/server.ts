@@ -36,7 +36,39 @@ const SERVER_INSTRUCTIONS = [
  * Builds one MCP server (one session) whose tools follow the key's access. A stdio process has
  * one; the stateless HTTP transport builds one per request, all sharing the same context.
  */
-export function createMcpServer(context: ServerContext, options: { followAccess: boolean }): McpServer {
+/** Counts tool calls in progress, so a shutdown can let them finish before closing. */
+export class CallTracker {
+  private active = 0;
+  private readonly waiters: Array<() => void> = [];
+
+  get inProgress(): number {
+    return this.active;
+  }
+
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.active += 1;
+    try {
+      return await work();
+    } finally {
+      this.active -= 1;
+      if (this.active === 0) for (const wake of this.waiters.splice(0)) wake();
+    }
+  }
+
+  /** Resolves true once no call is in progress, false if `timeoutMs` passes first. */
+  idle(timeoutMs: number): Promise<boolean> {
+    if (this.active === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+}
+
+export function createMcpServer(context: ServerContext, options: { followAccess: boolean; calls?: CallTracker }): McpServer {
   const mcp = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
@@ -49,7 +81,7 @@ export function createMcpServer(context: ServerContext, options: { followAccess:
   const registered = new Map<string, RegisteredEntry>();
   const sync = (state: AccessState): void => syncTools(mcp, context, registered, exposedTools(state, context.config));
   sync(context.access.state);
-  serveToolCalls(mcp, context, registered);
+  serveToolCalls(mcp, context, registered, options.calls ?? new CallTracker());
   if (options.followAccess) {
     const unsubscribe = context.access.subscribe(sync);
     const previousOnClose = mcp.server.onclose;
@@ -74,7 +106,7 @@ interface RegisteredEntry {
  * reported as one list of "field: problem" lines in this project's words, and a tool this key
  * or these settings do not expose is explained (read-only, toolset, scope) instead of "not found".
  */
-function serveToolCalls(mcp: McpServer, context: ServerContext, registered: Map<string, RegisteredEntry>): void {
+function serveToolCalls(mcp: McpServer, context: ServerContext, registered: Map<string, RegisteredEntry>, calls: CallTracker): void {
   mcp.server.removeRequestHandler("tools/call");
   mcp.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const name = request.params.name;
@@ -82,7 +114,7 @@ function serveToolCalls(mcp: McpServer, context: ServerContext, registered: Map<
     if (!entry) return errorText(whyUnavailable(name, context, [...registered.keys()]));
     const parsed = entry.schema.safeParse(request.params.arguments ?? {});
     if (!parsed.success) return errorText(describeInvalidInput(name, parsed.error.issues));
-    return entry.run(parsed.data, extra);
+    return calls.track(() => entry.run(parsed.data, extra));
   });
 }
 

@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -76,4 +77,42 @@ describe("stdio", () => {
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain('--timeout-ms: "soon" is not a whole number');
   });
+
+  test("SIGTERM lets a write in progress finish and answer, then exits 0", async () => {
+    const sandbox = await startSandbox();
+    open.push(() => sandbox.close());
+    sandbox.faults.inject({ method: "POST", path: "/posts", kind: "delay", ms: 800 });
+    const child = spawn(process.execPath, [CLI], {
+      env: { PATH: process.env.PATH ?? "", LEADPANTHER_API_KEY: DEMO.keys.directAll, LEADPANTHER_BASE_URL: sandbox.baseUrl },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const responses = new Map<number, unknown>();
+    const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => {
+      const message = JSON.parse(line) as { id?: number };
+      if (typeof message.id === "number") responses.set(message.id, message);
+    });
+    const send = (message: unknown): void => {
+      child.stdin.write(`${JSON.stringify(message)}\n`);
+    };
+    send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+    await waitUntil(() => responses.has(1));
+    send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "create_post", arguments: { text: "finished during shutdown" } } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    const answer = responses.get(2) as { result?: CallToolResult } | undefined;
+    expect(answer?.result?.isError).toBeFalsy();
+    expect(sandbox.store.postsOf(DEMO.users.direct).filter((post) => post.text === "finished during shutdown")).toHaveLength(1);
+  });
 });
+
+async function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -81,6 +81,8 @@ describe("MCP registry server.json", () => {
     expect(serverJson.name).toMatch(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/);
     expect(serverJson.description.length).toBeLessThanOrEqual(100);
     expect(serverJson.version).toBe(pkg.version);
+    // The registry verifies the npm package through this field.
+    expect((pkg as { mcpName?: string }).mcpName).toBe(serverJson.name);
     expect(serverJson.packages).toHaveLength(1);
     const [npmPackage] = serverJson.packages;
     expect(npmPackage).toMatchObject({ registryType: "npm", identifier: pkg.name, version: pkg.version, transport: { type: "stdio" } });
