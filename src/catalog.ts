@@ -486,8 +486,20 @@ export function takesClientId(op: Operation, variant: RouteVariant): boolean {
   return variant === "agency" && isAccountScoped(op);
 }
 
-/** The zod input schema of the tool for a variant: strict, with cross-field rules. */
+const schemaCache = new Map<string, z.ZodType<Record<string, unknown>>>();
+
+/** The zod input schema of the tool for a variant: strict, with cross-field rules. Built once per pair. */
 export function inputSchemaFor(op: Operation, variant: RouteVariant): z.ZodType<Record<string, unknown>> {
+  const key = `${op.name}:${variant}`;
+  let schema = schemaCache.get(key);
+  if (!schema) {
+    schema = buildInputSchema(op, variant);
+    schemaCache.set(key, schema);
+  }
+  return schema;
+}
+
+function buildInputSchema(op: Operation, variant: RouteVariant): z.ZodType<Record<string, unknown>> {
   const shape: z.ZodRawShape = takesClientId(op, variant) ? { ...clientIdField, ...op.inputShape } : { ...op.inputShape };
   const allowed = Object.keys(shape);
   const object = z.strictObject(shape, {
