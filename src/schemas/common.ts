@@ -58,10 +58,25 @@ export const paginationShape = {
     .describe("Items to skip; use next_offset from the previous page."),
 };
 
-/** ISO 8601 timestamp with an explicit zone, e.g. 2026-06-01T09:00:00.000Z. */
+/**
+ * ISO 8601 timestamp with an explicit zone, e.g. 2026-06-01T09:00:00.000Z. A short pattern (the
+ * JSON Schema every client receives carries it) plus a real calendar check.
+ */
 export function isoTimestamp(what: string) {
-  return z.iso.datetime({
-    offset: true,
-    error: `must be an ISO 8601 timestamp with a time zone, e.g. 2026-06-01T09:00:00.000Z (${what})`,
-  });
+  const error = `must be an ISO 8601 timestamp with a time zone, e.g. 2026-06-01T09:00:00.000Z (${what})`;
+  return z
+    .string({ error })
+    .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/, { error })
+    .refine((value) => isRealDate(value), { error });
+}
+
+/** Date.parse accepts 2026-02-30 by rolling over; a real date reads back the same day. */
+function isRealDate(value: string): boolean {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) return false;
+  const [year, month, day] = value.slice(0, 10).split("-").map(Number);
+  const zone = /([+-])(\d\d):(\d\d)$/.exec(value);
+  const offsetMinutes = zone ? (zone[1] === "-" ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3])) : 0;
+  const local = new Date(time + offsetMinutes * 60_000);
+  return local.getUTCFullYear() === year && local.getUTCMonth() + 1 === month && local.getUTCDate() === day;
 }

@@ -13,9 +13,12 @@ const text = z
   .min(1, { error: "must not be empty" })
   .max(POST_TEXT_MAX, { error: `must be at most ${POST_TEXT_MAX.toLocaleString("en-US")} characters (LinkedIn's effective limit)` });
 
-const futureTimestamp = isoTimestamp("when to publish").refine((value) => Date.parse(value) > Date.now(), {
-  error: "must be in the future: a scheduled post needs a future scheduled_at",
-});
+/** Sent as UTC with milliseconds, the form LeadPanther uses (contract §1), whatever zone was given. */
+const futureTimestamp = isoTimestamp("when to publish")
+  .refine((value) => Date.parse(value) > Date.now(), {
+    error: "must be in the future: a scheduled post needs a future scheduled_at",
+  })
+  .transform((value) => new Date(value).toISOString());
 
 const images = z
   .array(mediaReference("an image", false), { error: "must be a list of image URLs or media paths" })

@@ -223,6 +223,17 @@ describe("every tool's success path (direct key)", () => {
   });
 });
 
+describe("timestamps go out as UTC with milliseconds (contract §1)", () => {
+  test("a scheduled_at given with an offset is sent in UTC", async () => {
+    const s = await stack({ key: DEMO.keys.directAll });
+    const when = new Date(Date.now() + 2 * 86_400_000);
+    const local = `${when.toISOString().slice(0, 10)}T23:30:00+02:00`;
+    const created = structured(await s.call("create_post", { text: "offset", scheduled_at: local })).data as { scheduled_at: string };
+    expect(created.scheduled_at).toBe(new Date(local).toISOString());
+    expect(created.scheduled_at.endsWith(".000Z")).toBe(true);
+  });
+});
+
 describe("agency routing (contract §5)", () => {
   test("client work goes to /clients/{clientId}/…, chosen by the server from actor_type", async () => {
     const s = await stack({ key: DEMO.keys.agency });

@@ -141,3 +141,14 @@ describe("key hygiene (§2)", () => {
     expect(checkKeyHygiene("lp_test_0123")).toBeUndefined();
   });
 });
+
+describe("timestamps (schemas/common)", async () => {
+  const { isoTimestamp } = await import("../../src/schemas/common.js");
+  const schema = isoTimestamp("test");
+  test.each(["2026-06-01T09:00:00.000Z", "2026-06-01T09:00Z", "2026-06-01T23:30:00+02:00", "2028-02-29T00:00:00Z"])("%s is accepted", (value) => {
+    expect(schema.safeParse(value).success).toBe(true);
+  });
+  test.each(["2026-02-30T09:00:00Z", "2026-06-01 09:00:00Z", "2026-06-01T09:00:00", "tomorrow", "2027-02-29T00:00:00Z", "2026-13-01T00:00:00Z"])("%s is refused", (value) => {
+    expect(schema.safeParse(value).success).toBe(false);
+  });
+});
