@@ -10,6 +10,7 @@ import type { Readable } from "node:stream";
 import { request, type Dispatcher } from "undici";
 import { errorCodeOf, neverConnected } from "../api/http.js";
 import { MediaInputError, UploadError } from "./errors.js";
+import { UPLOAD_CHUNK_BYTES, UploadStream } from "./stream.js";
 
 export interface PutOptions {
   uploadUrl: string;
@@ -28,6 +29,14 @@ export interface PutOptions {
 
 const PROGRESS_MIN_BYTES = 64 * 1024;
 const PROGRESS_MIN_MS = 100;
+/**
+ * Buffers in the ring an UploadStream is read into. undici asks for the next chunk only after
+ * writing the previous one to the socket, and after 'drain' (every write completed) whenever
+ * the write reported a full socket — so the chunks a socket may still hold, not yet written,
+ * add up to less than its high-water mark: none for undici's sockets (64 KiB plain, 16 KiB TLS)
+ * with 64 KiB chunks. Four buffers stay safe up to a 256 KiB high-water mark.
+ */
+const RING_BUFFERS = 4;
 /** Pause before the one retry after a connection that was never made. */
 const RETRY_DELAY_MS = 250;
 /** Storage error bodies are read up to this much; the rest is discarded. */
@@ -75,17 +84,28 @@ class Throttle {
   }
 }
 
+/** Hands out `count` buffers in turn, forever. */
+function ring(count: number, size: number): () => Buffer {
+  const buffers = Array.from({ length: count }, () => Buffer.allocUnsafe(size));
+  let turn = 0;
+  return () => {
+    const buffer = buffers[turn % count] as Buffer;
+    turn += 1;
+    return buffer;
+  };
+}
+
 /**
  * The request body. undici takes an async iterable and asks it for the next chunk only after
  * writing the previous one to the socket (waiting for drain when the socket is full), so the
  * count taken after each `yield` is the bytes actually handed to the socket.
  */
 async function* countingBody(
-  source: Readable,
+  chunks: AsyncIterable<Uint8Array | string>,
   onSent: (sentBytes: number) => void,
 ): AsyncGenerator<Uint8Array> {
   let sent = 0;
-  for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+  for await (const chunk of chunks) {
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     yield bytes;
     sent += bytes.length;
@@ -235,16 +255,22 @@ export async function putToSignedUrl(options: PutOptions): Promise<void> {
       let sent = 0;
       const throttle = new Throttle(size, options.onProgress);
       const source = options.open();
+      const body = countingBody(
+        source instanceof UploadStream
+          ? source.chunksInto(ring(RING_BUFFERS, UPLOAD_CHUNK_BYTES))
+          : (source as AsyncIterable<Uint8Array | string>),
+        (bytes) => {
+          sent = bytes;
+          throttle.update(bytes);
+        },
+      );
       try {
         const response = await request(url, {
           method: "PUT",
           dispatcher: options.dispatcher,
           headers: { "content-type": options.contentType, "content-length": String(size) },
           // undici documents AsyncIterable bodies (docs/api/Dispatcher.md); its typings lag.
-          body: countingBody(source, (bytes) => {
-            sent = bytes;
-            throttle.update(bytes);
-          }) as unknown as Readable,
+          body: body as unknown as Readable,
           signal,
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
@@ -292,7 +318,8 @@ export async function putToSignedUrl(options: PutOptions): Promise<void> {
             "the file may or may not be stored. Call upload_media again for a fresh upload.",
         );
       } finally {
-        // A stream undici stopped reading (error, early answer) would otherwise hold its file open.
+        // A body undici stopped reading (error, early answer) would otherwise hold its file open.
+        body.return(undefined).catch(() => undefined);
         source.destroy();
       }
     }

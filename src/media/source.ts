@@ -9,7 +9,6 @@
 import { constants as fsConstants, type Stats } from "node:fs";
 import { open, realpath, stat, type FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { Readable } from "node:stream";
 import {
   MEDIA_CONTENT_TYPES,
   MEDIA_IMAGE_MAX_BYTES,
@@ -18,6 +17,7 @@ import {
   type MediaContentType,
 } from "../contract.js";
 import { MediaInputError } from "./errors.js";
+import { UPLOAD_CHUNK_BYTES, UploadStream } from "./stream.js";
 
 export type UploadInput =
   | { file_path: string; content_type?: string }
@@ -35,13 +35,11 @@ export interface PreparedUpload {
    * opened again and must still be the file that was checked — same inode, size and mtime —
    * or the stream fails with a MediaInputError.
    */
-  open(): Readable;
+  open(): UploadStream;
 }
 
 /** Enough for every signature below (WebP needs 12, ISO media brands 12). */
 const SNIFF_BYTES = 16;
-/** Chunk size of the upload streams: small enough for steady progress, large enough to be cheap. */
-const CHUNK_BYTES = 64 * 1024;
 const FILE_NAME_MAX = 255;
 const LARGEST_ALLOWED_BYTES = Math.max(...MEDIA_CONTENT_TYPES.map(mediaMaxBytes));
 const ALLOWED_LIST = MEDIA_CONTENT_TYPES.join(", ");
@@ -512,7 +510,7 @@ async function prepareFile(
       fileName,
       contentType,
       size: opened.size,
-      open: () => Readable.from(readFileChunks(real, filePath, identity), { objectMode: false }),
+      open: () => new UploadStream((take) => readFileChunks(real, filePath, identity, take)),
     };
   } finally {
     await handle.close();
@@ -526,11 +524,12 @@ function changedError(given: string): MediaInputError {
   );
 }
 
-/** Reads exactly `expected.size` bytes of the file that was checked, in chunks. */
+/** Reads exactly `expected.size` bytes of the file that was checked, each chunk into `take()`. */
 async function* readFileChunks(
   real: string,
   given: string,
   expected: FileIdentity,
+  take: () => Buffer,
 ): AsyncGenerator<Buffer> {
   let handle: FileHandle;
   try {
@@ -551,12 +550,12 @@ async function* readFileChunks(
     }
     let position = 0;
     while (position < expected.size) {
-      const length = Math.min(CHUNK_BYTES, expected.size - position);
-      const chunk = Buffer.allocUnsafe(length);
-      const { bytesRead } = await handle.read(chunk, 0, length, position);
+      const buffer = take();
+      const length = Math.min(buffer.length, expected.size - position);
+      const { bytesRead } = await handle.read(buffer, 0, length, position);
       if (bytesRead === 0) throw changedError(given);
       position += bytesRead;
-      yield bytesRead === length ? chunk : chunk.subarray(0, bytesRead);
+      yield buffer.subarray(0, bytesRead);
     }
   } finally {
     await handle.close();
@@ -683,9 +682,10 @@ function decodeBase64Strict(value: unknown): Buffer {
   return Buffer.from(value, "base64");
 }
 
-function* bufferChunks(bytes: Buffer): Generator<Buffer> {
-  for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES) {
-    yield bytes.subarray(offset, offset + CHUNK_BYTES);
+/** Views of the decoded bytes: nothing to read, so `take` is not needed. */
+async function* bufferChunks(bytes: Buffer): AsyncGenerator<Buffer> {
+  for (let offset = 0; offset < bytes.length; offset += UPLOAD_CHUNK_BYTES) {
+    yield bytes.subarray(offset, offset + UPLOAD_CHUNK_BYTES);
   }
 }
 
@@ -706,6 +706,6 @@ function prepareBase64(
     fileName,
     contentType,
     size: bytes.length,
-    open: () => Readable.from(bufferChunks(bytes), { objectMode: false }),
+    open: () => new UploadStream(() => bufferChunks(bytes)),
   };
 }

@@ -2,6 +2,7 @@
  * The whole upload path against the sandbox over real HTTP: prepareUpload on a real file, the
  * upload-URL route, putToSignedUrl to the signed URL, and the bytes as storage holds them.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -119,6 +120,18 @@ describe("putToSignedUrl against the sandbox", () => {
     expect(reports.length).toBeGreaterThanOrEqual(1);
     expect(reports.length).toBeLessThanOrEqual(5_242_880 / 65_536 + 1);
     expect([...reports].sort((a, b) => a - b)).toEqual(reports);
+  });
+
+  it("stores 15,728,640 random bytes exactly, read through the reused buffers", async () => {
+    // Random content: a buffer reused while the socket still held it would show up here.
+    const bytes = randomBytes(15_728_640);
+    SAMPLES["application/pdf"].bytes.copy(bytes);
+    const prepared = await preparedFile("random.pdf", bytes);
+    const target = await signedUpload(prepared);
+    await put(prepared, target);
+    const stored = sandbox.media.get(target.bucket, target.path);
+    expect(stored?.length).toBe(bytes.length);
+    expect(stored?.equals(bytes)).toBe(true);
   });
 
   it("refuses 5,242,881 image bytes before any request", async () => {
