@@ -230,7 +230,11 @@ function describeCode(error: unknown): string {
   return code === undefined ? "" : ` (${code})`;
 }
 
-/** Sends the bytes to the signed URL. Resolves on 2xx; otherwise throws UploadError. */
+/**
+ * Sends the bytes to the signed URL. Resolves on 2xx. Otherwise throws an UploadError; or the
+ * MediaInputError of a file that changed after prepareUpload checked it; or, when `signal`
+ * aborts, its reason.
+ */
 export async function putToSignedUrl(options: PutOptions): Promise<void> {
   const { size, signal: callerSignal } = options;
   let url: URL;
