@@ -1,6 +1,6 @@
 import { ACTOR_TYPES, WILDCARD_SCOPE, type ActorType } from "./contract.js";
 import { CATALOG, type Operation, type RouteVariant } from "./catalog.js";
-import type { Config } from "./config.js";
+import { KEY_CHECKS, type Config } from "./config.js";
 import type { ApiClient } from "./api/client.js";
 import { isRecord } from "./api/client.js";
 import { ApiError } from "./api/errors.js";
@@ -10,7 +10,6 @@ import type { Logger } from "./log.js";
 export interface Identity {
   actorType: ActorType;
   scopes: readonly string[];
-  ownerUserId: string | undefined;
   /** The raw `data` of /me, for get_me's result. */
   me: Record<string, unknown>;
 }
@@ -56,11 +55,9 @@ export function parseIdentity(data: unknown): Identity | undefined {
   const scopes = data.scopes;
   if (typeof actorType !== "string" || !(ACTOR_TYPES as readonly string[]).includes(actorType)) return undefined;
   if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === "string")) return undefined;
-  const owner = isRecord(data.owner) ? data.owner : undefined;
   return {
     actorType: actorType as ActorType,
     scopes: scopes as string[],
-    ownerUserId: typeof owner?.user_id === "string" ? owner.user_id : undefined,
     me: data,
   };
 }
@@ -71,6 +68,8 @@ export interface AccessControllerOptions {
   logger: Logger;
   /** A key problem found before any request (missing, quoted, …): no call is ever made. */
   keyProblem: string | undefined;
+  /** Something unusual about a key that is sent anyway; added to the explanation of a 401. */
+  keyWarning?: string | undefined;
   refreshEveryMs?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -166,8 +165,14 @@ export class AccessController {
       });
       return this.current;
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      return this.fail(explainMeFailure(error), error);
+      // Anything else (a listener that threw while applying the new state) must not become an
+      // unhandled rejection of a background refresh: it is a failed read like any other.
+      if (!(error instanceof ApiError)) {
+        this.options.logger.error("reading GET /me failed unexpectedly", { error });
+        return this.fail("Reading GET /me failed inside leadpanther-mcp; details are in the server's log. The server keeps trying.", undefined);
+      }
+      const explanation = explainMeFailure(error);
+      return this.fail(error.code === "unauthorized" && this.options.keyWarning ? `${explanation} Also: ${this.options.keyWarning}` : explanation, error);
     }
   }
 
@@ -223,7 +228,7 @@ function sameExposure(a: AccessState, b: AccessState): boolean {
 
 export function explainMeFailure(error: ApiError): string {
   if (error.kind === "http" && error.code === "unauthorized") {
-    return `LeadPanther refused the key (unauthorized, HTTP ${error.status}, request_id ${error.requestId}). Check that LEADPANTHER_API_KEY is the whole key, copied without extra spaces, quotes or line breaks, and that the key is still active (revoked and inactive keys are refused).`;
+    return `LeadPanther refused the key (unauthorized, HTTP ${error.status}, request_id ${error.requestId}). ${KEY_CHECKS}`;
   }
   if (error.kind === "http" && error.code === "not_found") {
     return `GET /me was not found (HTTP 404, request_id ${error.requestId}). LEADPANTHER_BASE_URL must be the API v1 base URL, https://app.leadpanther.ai/api/v1.`;

@@ -8,7 +8,8 @@ import type { ApiClient } from "./api/client.js";
 import { ApiError } from "./api/errors.js";
 import { hintFor } from "./hints.js";
 import type { Logger } from "./log.js";
-import { apiErrorResult, successResult } from "./results.js";
+import { apiErrorResult, errorText, successResult } from "./results.js";
+import { MAX_JSON_BODY_BYTES } from "./contract.js";
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -46,6 +47,8 @@ export async function send(call: CallContext, args: Record<string, unknown>): Pr
     body = {};
     for (const field of op.request.body) if (args[field] !== undefined) body[field] = args[field];
   }
+  const oversize = body === undefined ? undefined : oversizeBody(body);
+  if (oversize) return errorText(`${op.name}: invalid input, nothing was sent. ${oversize}`);
   try {
     const success = await api.call({
       method: op.method,
@@ -69,3 +72,13 @@ export function failure(call: CallContext, error: ApiError): CallToolResult {
   return apiErrorResult(call.op, error, hintFor(error, { op: call.op, variant: call.variant, clientId: call.clientId, access: call.access.state }));
 }
 
+
+/** LeadPanther refuses JSON bodies over 1 MiB (contract §17); say which field makes it so before sending. */
+function oversizeBody(body: Record<string, unknown>): string | undefined {
+  const size = Buffer.byteLength(JSON.stringify(body));
+  if (size <= MAX_JSON_BODY_BYTES) return undefined;
+  const largest = Object.entries(body)
+    .map(([field, value]) => ({ field, bytes: Buffer.byteLength(JSON.stringify(value) ?? "") }))
+    .sort((a, b) => b.bytes - a.bytes)[0];
+  return `The request body would be ${size.toLocaleString("en-US")} bytes; LeadPanther accepts at most ${MAX_JSON_BODY_BYTES.toLocaleString("en-US")} (1 MiB). The largest field is ${largest?.field ?? "?"} (${(largest?.bytes ?? 0).toLocaleString("en-US")} bytes): shorten it.`;
+}

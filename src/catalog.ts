@@ -1,5 +1,7 @@
 import { z } from "zod";
-import type { Scope } from "./contract.js";
+import type { HttpMethod, Scope } from "./contract.js";
+
+export type { HttpMethod } from "./contract.js";
 import type { Toolset } from "./config.js";
 import { paginationShape, uuidField } from "./schemas/common.js";
 import {
@@ -20,7 +22,6 @@ import { deleteMediaShape, refineUploadMedia, uploadMediaShape } from "./schemas
  * `inferred` here, so correcting it against the live API is a one-row edit.
  */
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 export type Provenance = "stated" | "inferred";
 
 /** What a tool needs from the key: nothing, any valid key, or one scope. */
@@ -475,7 +476,7 @@ export function operation(name: string): Operation {
 export type RouteVariant = "direct" | "agency" | "pinned";
 
 /** Whether the operation works on an account (and so takes a client for agency work). */
-export function isAccountScoped(op: Operation): boolean {
+function isAccountScoped(op: Operation): boolean {
   return op.agencyPath !== undefined;
 }
 

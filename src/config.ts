@@ -3,8 +3,6 @@ import { z } from "zod";
 import { KEY_PREFIXES, OFFICIAL_BASE_URL, WRONG_API_HOST } from "./contract.js";
 
 /** The groups of tools an operator can switch on with LEADPANTHER_TOOLSETS. */
-export { OFFICIAL_BASE_URL as OFFICIAL_BASE_URL_SETTING } from "./contract.js";
-
 export const TOOLSETS = [
   "clients",
   "posts",
@@ -320,7 +318,7 @@ function parseChoice<T extends string>(
   throw new ConfigError(entry.source, `"${entry.value}" is not accepted. Use one of: ${choices.join(", ")}.`);
 }
 
-function isLoopbackHost(hostname: string): boolean {
+export function loopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
@@ -338,7 +336,7 @@ export function validateBaseUrl(value: string, source: string): string {
       `${WRONG_API_HOST} is not the LeadPanther API v1 base URL (LeadPanther's troubleshooting guide says so). Use ${OFFICIAL_BASE_URL}.`,
     );
   }
-  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+  if (url.protocol === "http:" && !loopbackHost(url.hostname)) {
     throw new ConfigError(
       source,
       `plain http is only allowed for loopback addresses (127.0.0.1, localhost, ::1): the API key would travel unencrypted. Use https.`,
@@ -356,9 +354,6 @@ export function validateBaseUrl(value: string, source: string): string {
   return url.toString().replace(/\/+$/, "");
 }
 
-export function loopbackHost(hostname: string): boolean {
-  return isLoopbackHost(hostname);
-}
 
 /** Reads every setting from flags (which win) and the environment; throws ConfigError on the first bad one. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Config {
@@ -421,7 +416,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     throw new ConfigError(SETTINGS.mcpToken.env, "is too short. Use a random value of at least 24 characters.");
   }
   const httpEnabled = parseBoolean(raw.http, false);
-  if (httpEnabled && !isLoopbackHost(httpHost) && mcpToken === undefined) {
+  if (httpEnabled && !loopbackHost(httpHost) && mcpToken === undefined) {
     throw new ConfigError(
       raw.httpHost?.source ?? SETTINGS.httpHost.flag,
       `binding ${httpHost} exposes the server beyond this machine; set ${SETTINGS.mcpToken.env} so every request must carry it, or bind 127.0.0.1.`,
@@ -504,6 +499,15 @@ export function checkKeyHygiene(key: string | undefined): KeyProblem | undefined
   return undefined;
 }
 
+/** What to check when LeadPanther answers `unauthorized` (its troubleshooting guide's list). */
+export const KEY_CHECKS =
+  "Check that LEADPANTHER_API_KEY holds the whole key (lp_live_… or lp_test_…) without extra spaces, quotes or line breaks, and that the key is still active: revoked and inactive keys are refused. The person who configured this server has to fix it; retrying will not help.";
+
+/** Problems that make a request certain to fail: the key is not sent at all. */
+export function isBlockingKeyProblem(problem: KeyProblem): boolean {
+  return problem.kind !== "prefix" && problem.kind !== "characters";
+}
+
 /** What a person should read about a key problem. Mentions at most the key's prefix and length. */
 export function describeKeyProblem(problem: KeyProblem, key: string | undefined): string {
   const shape = key ? ` (the configured value is ${[...key].length} characters long${describePrefix(key)})` : "";
@@ -519,9 +523,9 @@ export function describeKeyProblem(problem: KeyProblem, key: string | undefined)
     case "bearer_prefix":
       return `${SETTINGS.apiKey.env} starts with "Bearer"${shape}. Set only the key; the server adds "Bearer" itself.`;
     case "prefix":
-      return `${SETTINGS.apiKey.env} does not start with lp_live_ or lp_test_${shape}. Check that you copied a LeadPanther API key.`;
+      return `${SETTINGS.apiKey.env} does not start with lp_live_ or lp_test_${shape}, the prefixes LeadPanther documents. Check that you copied a LeadPanther API key; it is tried anyway.`;
     case "characters":
-      return `${SETTINGS.apiKey.env} contains characters a LeadPanther key does not have${shape}. Copy the key again.`;
+      return `${SETTINGS.apiKey.env} contains characters other than letters, digits, "_", "-" and "."${shape}. If LeadPanther refuses it, copy the key again; it is tried anyway.`;
   }
 }
 

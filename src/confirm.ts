@@ -1,4 +1,4 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { fillPath, pathTemplateFor } from "./catalog.js";
 import { isRecord } from "./api/client.js";
 import { ApiError } from "./api/errors.js";
@@ -13,8 +13,7 @@ import type { CallContext } from "./call.js";
  * destructive annotation.
  */
 export async function confirmDestructive(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult | undefined> {
-  const capabilities = call.mcp.server.getClientCapabilities();
-  if (!capabilities?.elicitation) return undefined;
+  if (!supportsFormElicitation(call.mcp.server.getClientCapabilities()?.elicitation)) return undefined;
 
   const subject = await describeSubject(call, args);
   if ("result" in subject) return subject.result;
@@ -32,16 +31,35 @@ export async function confirmDestructive(call: CallContext, args: Record<string,
           required: ["confirm"],
         },
       },
-      { signal: call.extra.signal },
+      // A person may take a while to decide; the SDK's 60 s default would cut them off.
+      { signal: call.extra.signal, timeout: CONFIRM_TIMEOUT_MS },
     );
   } catch (error) {
+    const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
     call.logger.warn("confirmation request failed; nothing was sent", { tool: call.op.name, error });
-    return errorText(`${call.op.name} was not sent: the confirmation dialog could not be shown. Nothing was changed.`);
+    return errorText(
+      timedOut
+        ? `${call.op.name} was not sent: nobody answered the confirmation within ${CONFIRM_TIMEOUT_MS / 60_000} minutes. Nothing was changed.`
+        : `${call.op.name} was not sent: the confirmation dialog could not be shown. Nothing was changed.`,
+    );
   }
   if (answer.action === "accept" && isRecord(answer.content) && answer.content.confirm === true) return undefined;
   return errorText(
     `${call.op.name} was not sent: the person ${answer.action === "cancel" ? "dismissed" : "declined"} the confirmation. Nothing was changed; do not retry unless they ask again.`,
   );
+}
+
+const CONFIRM_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Form elicitation is what a confirmation needs. `elicitation: {}` (the 2025-06-18 form)
+ * means form support; newer clients list `form` and/or `url` explicitly.
+ */
+function supportsFormElicitation(elicitation: unknown): boolean {
+  if (typeof elicitation !== "object" || elicitation === null) return false;
+  const modes = elicitation as { form?: unknown; url?: unknown };
+  if (modes.form !== undefined) return true;
+  return modes.url === undefined;
 }
 
 async function describeSubject(call: CallContext, args: Record<string, unknown>): Promise<{ text: string } | { result: CallToolResult }> {

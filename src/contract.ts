@@ -6,6 +6,9 @@
  * [inferred] in the contract are marked here too, so a correction is one edit.
  */
 
+/** The methods of the catalog's operations (§10). */
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
 /** §1 [stated] */
 export const OFFICIAL_BASE_URL = "https://app.leadpanther.ai/api/v1";
 /** §1 [stated]: this host is not the API; a base URL on it is refused at start-up. */
@@ -121,8 +124,8 @@ export const GUESSED_ROUTES = [
 export const NOT_IMPLEMENTED_ROUTES = ["/lead-magnet-posts"] as const;
 
 /**
- * §11/§13 [inferred]: the shape of a media path as the upload-URL route returns it,
- * `<account user_id>/<folder>/…/<file>` — what `images` and `document_url` accept besides
- * https URLs.
+ * §11/§13 [inferred]: a media path as the upload-URL route returns it — the sandbox and the
+ * guide's example use `<account user_id>/<folder>/…/<file>`, but only "a relative path" is
+ * relied on: no scheme, no leading slash, no `..` segment, no control characters.
  */
-export const MEDIA_PATH_PATTERN = /^[0-9a-fA-F-]{36}\/(?!.*\.\.)[A-Za-z0-9._\/-]{1,400}$/;
+export const MEDIA_PATH_PATTERN = /^(?![A-Za-z][A-Za-z0-9+.-]*:)(?!\/)(?!(?:.*\/)?\.\.(?:\/|$))[^\u0000-\u001f\u007f\\]{1,1024}$/;

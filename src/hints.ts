@@ -1,5 +1,6 @@
 import type { Operation, RouteVariant } from "./catalog.js";
 import { PUBLISHED_POST_MUTABLE_FIELDS } from "./contract.js";
+import { KEY_CHECKS } from "./config.js";
 import { hasScope, type AccessState } from "./access.js";
 import type { ApiError } from "./api/errors.js";
 
@@ -14,9 +15,6 @@ export interface HintContext {
   clientId: string | undefined;
   access: AccessState;
 }
-
-const KEY_CHECKS =
-  "Check that LEADPANTHER_API_KEY holds the whole key (lp_live_… or lp_test_…) without extra spaces, quotes or line breaks, and that the key is still active: revoked and inactive keys are refused. The person who configured this server has to fix it; retrying will not help.";
 
 export function hintFor(error: ApiError, context: HintContext): string {
   const { op } = context;
@@ -41,7 +39,6 @@ export function hintFor(error: ApiError, context: HintContext): string {
       return `LeadPanther had an unexpected error. ${op.effect === "read" ? "Try again in a little while" : "Check whether it took effect before trying again"}; quote request_id ${error.requestId} if you report it.`;
     case "not_implemented":
       return "This LeadPanther feature is planned but not available in API v1 yet. There is no workaround through another route.";
-    case "rate_limited":
     default:
       if (error.status === 429) {
         return `LeadPanther is rate limiting this key. Wait ${error.retryAfterSeconds !== undefined ? `${error.retryAfterSeconds} s` : "a minute"} before calling again${op.effect === "read" ? "" : "; the write was not applied"}.`;
@@ -51,7 +48,6 @@ export function hintFor(error: ApiError, context: HintContext): string {
 }
 
 function transportHint(error: ApiError, op: Operation): string {
-  if (op.effect !== "read" && error.outcome === "unknown") return outcomeUnknownHint(op);
   if (op.effect !== "read" && error.outcome === "applied") {
     return `LeadPanther accepted the ${op.method} (HTTP ${error.status}) but its answer could not be read, so the result is not shown. Do not repeat the call: ${verifyText(op)}`;
   }
@@ -86,6 +82,8 @@ function verifyText(op: Operation): string {
 
 function badRequestHint(op: Operation): string {
   const base = "LeadPanther refused the request (bad_request) without saying which field.";
+  if (op.list) return `${base} Check limit (1–100) and offset (0 or more)${op.agencyPath ? " and client_id" : ""}.`;
+  if (op.effect === "read") return `${base} Check that every id is a UUID exactly as a list tool returned it.`;
   switch (op.toolset) {
     case "posts":
       return `${base} Post rules: text 1–3,000 characters; scheduled_at a future ISO 8601 time; images (1–20) or document_url, never both; ids are UUIDs.`;
@@ -94,8 +92,15 @@ function badRequestHint(op: Operation): string {
     case "media":
       return `${base} Allowed: JPEG, PNG, GIF, WebP up to 5 MB; PDF up to 15 MB; the path must be one upload_media returned.`;
     default:
-      return `${base} Check limit (1–100) and offset (0 or more).`;
+      return `${base} Check the arguments against the tool's description.`;
   }
+}
+
+/** How the model names the client: its own client_id argument, or the operator's pinned setting. */
+function clientReference(context: HintContext): string {
+  return context.variant === "pinned"
+    ? `the client pinned by LEADPANTHER_CLIENT_ID (${context.clientId ?? "unset"}); only the operator can change it`
+    : "client_id";
 }
 
 function forbiddenHint(context: HintContext): string {
@@ -109,9 +114,9 @@ function forbiddenHint(context: HintContext): string {
       `${op.name} needs the ${scope} scope; ${keyHasIt === undefined ? "the key's scopes are not known yet" : keyHasIt ? "the API key has it" : "the API key does NOT have it (ask for a key with that scope)"}.`,
     );
   }
-  if (variant !== "direct" && op.agencyPath) {
+  if (variant !== "direct" && (op.agencyPath || op.name === "get_client")) {
     parts.push(
-      `For agency work LeadPanther also needs an active grant for client ${clientId ?? "(none given)"} whose permissions include ${scope ?? "this operation"}: list_clients shows each client's grant status and permissions.`,
+      `For agency work LeadPanther also needs an active grant for client ${clientId ?? "(none given)"} whose permissions include ${scope ?? "this operation"}: list_clients shows each client's grant status and permissions.${variant === "pinned" ? ` The client is ${clientReference(context)}.` : ""}`,
     );
   } else {
     parts.push("The record may belong to an account outside this key's access.");
@@ -124,7 +129,7 @@ function notFoundHint(context: HintContext): string {
   const parts: string[] = [];
   if (variant !== "direct" && op.agencyPath) {
     parts.push(
-      "A 404 on a client route does not prove the client is missing: verify client_id is a client's user_id from list_clients with an active grant.",
+      `A 404 on a client route does not prove the client is missing: verify that ${clientReference(context)} is a client's user_id from list_clients with an active grant.`,
     );
   } else if (op.name === "get_client") {
     parts.push("A 404 here does not prove the client is missing: use a user_id exactly as list_clients returns it.");

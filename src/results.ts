@@ -4,7 +4,9 @@ import type { Operation } from "./catalog.js";
 import type { ActivityContentMode } from "./config.js";
 import type { ApiSuccess, Pagination } from "./api/client.js";
 import type { ApiError } from "./api/errors.js";
+import { REQUEST_ID_PATTERN } from "./contract.js";
 import { shapeActivityItem, shapeClient, shapeLead } from "./safety/redact.js";
+import { sanitizeText } from "./safety/sanitize.js";
 import { UNTRUSTED_NOTICE } from "./safety/untrusted.js";
 import { secrets } from "./safety/secrets.js";
 
@@ -62,10 +64,14 @@ export function successResult(op: Operation, success: ApiSuccess, activityMode: 
     const items = Array.isArray(data) ? data : [];
     const pagination: Pagination | undefined = success.pagination;
     if (pagination) structured.pagination = pagination;
-    if (pagination?.has_more) structured.next_offset = pagination.offset + items.length;
-    summary = `${op.name}: ${items.length} ${plural(op.noun, items.length)}${
-      pagination ? ` from offset ${pagination.offset}` : ""
-    }${pagination?.has_more ? `; more available: call again with offset ${String(structured.next_offset)}` : "; no more pages"}.`;
+    // An empty page that claims more would otherwise send the model to the same offset forever.
+    if (pagination?.has_more) structured.next_offset = pagination.offset + (items.length > 0 ? items.length : pagination.limit);
+    const more = !pagination
+      ? "; LeadPanther did not report pagination, so further pages are unknown"
+      : pagination.has_more
+        ? `; more available: call again with offset ${String(structured.next_offset)}`
+        : "; no more pages";
+    summary = `${op.name}: ${items.length} ${plural(op.noun, items.length)}${pagination ? ` from offset ${pagination.offset}` : ""}${more}.`;
   } else {
     summary = `${op.name}: ok.`;
   }
@@ -84,10 +90,11 @@ export interface RenderOptions {
 }
 
 export function render(summary: string, structured: Record<string, unknown>, options: RenderOptions = {}): CallToolResult {
-  const clean = options.scrubbed ? structured : scrubResult(structured);
+  let clean = options.scrubbed ? structured : scrubResult(structured);
   const lines = [secrets.scrub(summary)];
   if (options.notice) lines.push(secrets.scrub(options.notice));
   lines.push(JSON.stringify(clean.data ?? null, options.compactList ? compactListValue : undefined));
+  if ("request_id" in clean) clean = { ...clean, request_id: safeRequestId(clean.request_id) };
   lines.push(`request_id: ${secrets.scrub(String(clean.request_id))}`);
   return { content: [{ type: "text", text: lines.join("\n") }], structuredContent: clean };
 }
@@ -134,7 +141,7 @@ export function apiErrorResult(op: Operation, error: ApiError, hint: string): Ca
         : error.kind;
   const lines = [
     `${op.name} failed: ${what}. ${sanitizeApiMessage(error.message)}`,
-    `request_id: ${error.requestId}`,
+    `request_id: ${safeRequestId(error.requestId)}`,
   ];
   if (op.effect !== "read") {
     lines.push(
@@ -146,10 +153,18 @@ export function apiErrorResult(op: Operation, error: ApiError, hint: string): Ca
   return errorText(lines.join("\n"));
 }
 
-/** LeadPanther's own message, one line, bounded: it is the API's text, but it reaches a model. */
+/**
+ * LeadPanther's own message, one line, bounded and sanitized like third-party text: it is the
+ * API's text, but a proxy in between or an API quoting input back can put anything in it.
+ */
 function sanitizeApiMessage(message: string): string {
-  const oneLine = message.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, " ").trim();
-  return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;
+  const oneLine = message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").trim();
+  return sanitizeText(oneLine, { maxLength: 300 });
+}
+
+/** A request id as the contract shapes them (§7); anything else is not shown to the model. */
+function safeRequestId(value: unknown): string {
+  return typeof value === "string" && REQUEST_ID_PATTERN.test(value) ? value : "(LeadPanther sent no usable request id)";
 }
 
 function plural(noun: string, count: number): string {

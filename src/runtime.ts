@@ -1,4 +1,5 @@
-import { checkKeyHygiene, describeKeyProblem, OFFICIAL_BASE_URL_SETTING, type Config } from "./config.js";
+import { checkKeyHygiene, describeKeyProblem, isBlockingKeyProblem, type Config } from "./config.js";
+import { OFFICIAL_BASE_URL } from "./contract.js";
 import { AccessController } from "./access.js";
 import { ApiClient } from "./api/client.js";
 import { createAgent, timeoutsFrom } from "./api/http.js";
@@ -27,7 +28,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     const { startSandbox, DEMO } = await import("./sandbox/index.js");
     const sandbox = await startSandbox();
     closeSandbox = () => sandbox.close();
-    if (apiKey !== undefined || baseUrl !== OFFICIAL_BASE_URL_SETTING) {
+    if (apiKey !== undefined || baseUrl !== OFFICIAL_BASE_URL) {
       log.warn("--sandbox ignores LEADPANTHER_API_KEY and LEADPANTHER_BASE_URL and uses the bundled sandbox");
     }
     apiKey = DEMO.keys.directAll;
@@ -40,18 +41,28 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     secrets.addSecret(apiKey.trim().replace(/^["'`]+|["'`]+$/g, ""));
   }
   const problem = checkKeyHygiene(apiKey);
-  const keyProblem = problem ? describeKeyProblem(problem, apiKey) : undefined;
-  if (keyProblem) log.warn(keyProblem);
+  const description = problem ? describeKeyProblem(problem, apiKey) : undefined;
+  if (description) log.warn(description);
+  // Copy-and-paste damage (quotes, spaces, line breaks, "Bearer") is certain to fail and is
+  // never sent. An unexpected prefix or character is only suspicious: the contract states the
+  // prefixes in use today, not every key's alphabet, so such a key is tried and a 401 decides.
+  const blocking = problem !== undefined && isBlockingKeyProblem(problem);
 
   const dispatcher = createAgent(timeoutsFrom(config.timeoutMs));
   const api = new ApiClient({
     baseUrl,
-    apiKey: problem ? undefined : apiKey,
+    apiKey: blocking ? undefined : apiKey,
     dispatcher,
     timeoutMs: config.timeoutMs,
     logger: log,
   });
-  const access = new AccessController({ api, config, logger: log, keyProblem });
+  const access = new AccessController({
+    api,
+    config,
+    logger: log,
+    keyProblem: blocking ? description : undefined,
+    keyWarning: blocking ? undefined : description,
+  });
   const first = access.start();
   await Promise.race([first, new Promise((resolve) => setTimeout(resolve, FIRST_ME_WAIT_MS).unref())]);
   return {

@@ -1,25 +1,15 @@
 import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CallToolRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
-import {
-  fillPath,
-  inputSchemaFor,
-  OPERATIONS_BY_NAME,
-  pathTemplateFor,
-  takesClientId,
-  type Operation,
-  type RouteVariant,
-} from "./catalog.js";
+import { inputSchemaFor, OPERATIONS_BY_NAME, takesClientId, type Operation, type RouteVariant } from "./catalog.js";
 import type { Config } from "./config.js";
-import { AccessController, exposedTools, parseIdentity, type AccessState, type ExposedTool } from "./access.js";
-import type { ApiClient } from "./api/client.js";
+import { exposedTools, parseIdentity, type AccessState, type ExposedTool } from "./access.js";
 import { ApiError } from "./api/errors.js";
 import { hintFor } from "./hints.js";
-import type { Logger } from "./log.js";
 import { apiErrorResult, errorText, listOutputSchema, render } from "./results.js";
 import { confirmDestructive } from "./confirm.js";
 import { uploadMedia } from "./media/tool.js";
-import { failure, send, type CallContext, type ServerContext, type ToolExtra } from "./call.js";
+import { send, type CallContext, type ServerContext, type ToolExtra } from "./call.js";
 
 export const SERVER_NAME = "leadpanther-mcp";
 export const SERVER_VERSION = "0.1.0";
@@ -258,8 +248,4 @@ async function getMe(call: CallContext): Promise<CallToolResult> {
     }
     return apiErrorResult(op, error, hintFor(error, { op, variant: "direct", clientId: undefined, access: access.state }));
   }
-}
-
-export function operationNamed(name: string): Operation | undefined {
-  return OPERATIONS_BY_NAME.get(name);
 }

@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request, type Dispatcher } from "undici";
-import { REQUEST_ID_HEADER } from "../contract.js";
+import { ERROR_STATUS, PAGINATION, REQUEST_ID_HEADER, type ErrorCode, type HttpMethod } from "../contract.js";
 import type { Logger } from "../log.js";
 import { secrets } from "../safety/secrets.js";
 import { ApiError, type WriteOutcome } from "./errors.js";
 import { errorCodeOf, neverConnected } from "./http.js";
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 export interface ApiRequest {
   method: HttpMethod;
@@ -77,10 +76,6 @@ export class ApiClient {
     this.logger = options.logger;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.backoffBaseMs = options.backoffBaseMs ?? 250;
-  }
-
-  get hasKey(): boolean {
-    return this.apiKey !== undefined;
   }
 
   get dispatcherForUploads(): Dispatcher {
@@ -229,10 +224,10 @@ export class ApiClient {
         // (204) is still a success and must not be reported as a failure.
         return { ok: true, success: { status, data: null, pagination: undefined, requestId: envelopeRequestId, secretFree: true } };
       }
-      if (!isRecord(parsed) || !("data" in parsed)) {
+      if (parsed === undefined) {
         const error = new ApiError({
           kind: "invalid_response",
-          message: `LeadPanther answered HTTP ${status} but the body is not the API's JSON envelope${parsed === undefined ? " (it is not valid JSON: possibly cut off)" : ""}.`,
+          message: `LeadPanther answered HTTP ${status} but the body is not valid JSON (possibly cut off).`,
           status,
           requestId: envelopeRequestId,
           attempts: attempt,
@@ -240,12 +235,23 @@ export class ApiClient {
         });
         return { ok: false, error, retryable: !isWrite };
       }
+      // The contract's envelope is { data, request_id, pagination? }. A JSON answer without
+      // `data` (e.g. a bare object) is still a success: its own fields are the data.
+      let data: unknown = parsed;
+      if (isRecord(parsed)) {
+        if ("data" in parsed) {
+          data = parsed.data;
+        } else {
+          const { request_id: _requestId, pagination: _pagination, ...rest } = parsed;
+          data = Object.keys(rest).length > 0 ? rest : null;
+        }
+      }
       return {
         ok: true,
         success: {
           status,
-          data: parsed.data,
-          pagination: parsePagination(parsed.pagination),
+          data,
+          pagination: parsePagination(isRecord(parsed) ? parsed.pagination : undefined, req.query),
           requestId: envelopeRequestId,
           secretFree: !secrets.containsSecret(text),
         },
@@ -253,14 +259,25 @@ export class ApiClient {
     }
 
     const envelope = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : undefined;
-    const code = typeof envelope?.code === "string" ? envelope.code : undefined;
+    // The contract's error envelope, else a bare {"error": "forbidden"}, else the code the
+    // contract pairs with the HTTP status: a refusal keeps its meaning (and its hint) even when
+    // a proxy or another implementation words it differently.
+    const statedCode =
+      typeof envelope?.code === "string"
+        ? envelope.code
+        : isRecord(parsed) && typeof parsed.error === "string" && /^[a-z_]{3,40}$/.test(parsed.error)
+          ? parsed.error
+          : undefined;
+    const code = statedCode ?? codeForStatus(status);
     const apiMessage = typeof envelope?.message === "string" ? envelope.message : undefined;
     const retryAfterMs = parseRetryAfter(headerValue(response.headers["retry-after"]));
-    // A 4xx is a refusal: nothing was applied. A 5xx or a non-JSON answer to a write could have
-    // been sent by a proxy after the API acted, so its outcome is unknown.
-    const outcome: WriteOutcome = !isWrite ? "not_applied" : status < 500 ? "not_applied" : "unknown";
+    // A 4xx (and a 501: not implemented) is a refusal: nothing was applied. A 5xx or a
+    // non-JSON answer to a write could have been sent by a proxy after the API acted, so its
+    // outcome is unknown.
+    const refused = status < 500 || status === 501;
+    const outcome: WriteOutcome = !isWrite || refused ? "not_applied" : "unknown";
     const error = new ApiError({
-      kind: envelope ? "http" : "invalid_response",
+      kind: code !== undefined ? "http" : "invalid_response",
       code,
       status,
       message: envelope
@@ -275,8 +292,7 @@ export class ApiClient {
   }
 
   private urlFor(req: ApiRequest): string {
-    const path = req.path === "/" ? "/" : req.path;
-    const url = new URL(this.baseUrl + path);
+    const url = new URL(this.baseUrl + req.path);
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
@@ -318,11 +334,25 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function parsePagination(value: unknown): Pagination | undefined {
-  if (!isRecord(value)) return undefined;
-  const { limit, offset, has_more: hasMore } = value;
-  if (typeof limit !== "number" || typeof offset !== "number" || typeof hasMore !== "boolean") return undefined;
-  return { limit, offset, has_more: hasMore };
+/**
+ * The list's pagination. `has_more` is what matters; a missing limit or offset is taken from
+ * the request (or the contract's defaults) rather than discarding what the API did say.
+ */
+function parsePagination(value: unknown, query: ApiRequest["query"]): Pagination | undefined {
+  if (!isRecord(value) || typeof value.has_more !== "boolean") return undefined;
+  const requestedOffset = Number(query?.offset ?? 0);
+  const requestedLimit = Number(query?.limit ?? PAGINATION.defaultLimit);
+  return {
+    limit: typeof value.limit === "number" ? value.limit : requestedLimit,
+    offset: typeof value.offset === "number" ? value.offset : requestedOffset,
+    has_more: value.has_more,
+  };
+}
+
+/** The contract's error code for an HTTP status (§8), for answers that do not name one. */
+function codeForStatus(status: number): string | undefined {
+  if (status === 429) return "rate_limited";
+  return (Object.keys(ERROR_STATUS) as ErrorCode[]).find((candidate) => ERROR_STATUS[candidate] === status);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -30,18 +30,14 @@ export function createAgent(timeouts: HttpTimeouts): Dispatcher {
 }
 
 /**
- * Error codes undici and Node give when no byte of the request can have reached the server:
- * the connection was never established. Only then is a write safe to send again.
+ * Whether an error proves the connection was never established, so no byte of the request can
+ * have reached the server: only then is a write safe to send again. A refused connection, a
+ * failed name lookup and undici's connect timeout qualify; "host unreachable" only when the
+ * system call was the connect itself (on an established keep-alive socket it can arrive after
+ * the request was sent).
  */
-const NEVER_CONNECTED_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_CONNECT",
-]);
+const NEVER_CONNECTED_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const PRE_CONNECT_SYSCALLS = new Set(["connect", "getaddrinfo"]);
 
 export function errorCodeOf(error: unknown): string | undefined {
   let current: unknown = error;
@@ -56,8 +52,11 @@ export function errorCodeOf(error: unknown): string | undefined {
 export function neverConnected(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && NEVER_CONNECTED_CODES.has(code)) return true;
+    const { code, syscall } = current as { code?: unknown; syscall?: unknown };
+    if (code === "UND_ERR_CONNECT_TIMEOUT") return true;
+    if (typeof code === "string" && NEVER_CONNECTED_CODES.has(code)) {
+      return typeof syscall === "string" && PRE_CONNECT_SYSCALLS.has(syscall);
+    }
     current = (current as { cause?: unknown }).cause;
   }
   return false;

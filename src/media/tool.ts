@@ -48,6 +48,11 @@ export async function uploadMedia(call: CallContext, args: Record<string, unknow
         `upload_media failed: LeadPanther's upload-URL answer has no upload_url or path (request_id ${success.requestId}). Nothing was uploaded.`,
       );
     }
+    if (typeof data.max_file_size === "number" && prepared.size > data.max_file_size) {
+      return errorText(
+        `upload_media refused the file: LeadPanther allows at most ${data.max_file_size} bytes for ${prepared.contentType} here and the file has ${prepared.size}. Nothing was uploaded.`,
+      );
+    }
     grant = {
       uploadUrl: data.upload_url,
       path: data.path,

@@ -173,7 +173,6 @@ const HIDDEN_CHARACTER =
 /** Kept or dropped depending on their neighbours once everything else hidden is gone. */
 const CONTEXTUAL_CHARACTER = /[\u200C\u200D\uFE0E\uFE0F]/g;
 
-const ZWNJ = 0x200c;
 const ZWJ = 0x200d;
 const TEXT_PRESENTATION = 0xfe0e;
 const EMOJI_PRESENTATION = 0xfe0f;

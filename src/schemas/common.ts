@@ -32,15 +32,12 @@ export function isMediaPath(value: string): boolean {
 }
 
 /** An https URL, or a media path returned by upload_media. */
-export function mediaReference(what: string, mustBePdf: boolean) {
+export function mediaReference(what: string) {
   return z
     .string({ error: `must be a string: ${what}` })
     .max(2048, { error: "must be at most 2,048 characters" })
     .refine((value) => isHttpsUrl(value) || isMediaPath(value), {
       error: `must be an https:// URL or a media path returned by upload_media (${what})`,
-    })
-    .refine((value) => !mustBePdf || !isMediaPath(value) || value.toLowerCase().endsWith(".pdf"), {
-      error: "a media path here must point to a PDF uploaded with upload_media",
     });
 }
 

@@ -11,7 +11,7 @@ import { httpsUrl, isHttpsUrl, uuidField } from "./common.js";
 const hostedPage = z
   .strictObject(
     {
-      headline: z.string({ error: "must be a string" }).max(300, { error: "must be at most 300 characters" }).optional(),
+      headline: z.string({ error: "must be a string" }).optional(),
       content: z.string({ error: "must be a string" }).optional().describe("Page content; required (non-empty) to publish hosted_content."),
       external_resource_url: httpsUrl("the gated resource")
         .optional()
@@ -31,8 +31,6 @@ const fields = {
   keyword: z
     .string({ error: "must be a string" })
     .min(1, { error: "must not be empty" })
-    .max(50, { error: "must be at most 50 characters" })
-    .regex(/^\S+$/, { error: "must be one word without spaces, e.g. GUIDE" })
     .describe("Comment keyword that triggers delivery, e.g. GUIDE."),
   status: z.enum(LEAD_MAGNET_STATUSES, { error: `must be one of: ${LEAD_MAGNET_STATUSES.join(", ")}` }).describe("draft or published."),
   delivery_mode: z
@@ -43,14 +41,13 @@ const fields = {
   cta_label: z
     .string({ error: "must be a string" })
     .min(1, { error: "must not be empty" })
-    .max(100, { error: "must be at most 100 characters" })
     .describe("Button label; only together with cta_url."),
   cta_url: httpsUrl("the button's target").describe("Button https URL; only together with cta_label."),
 };
 
 export const createLeadMagnetShape = {
   title: fields.title,
-  delivery_mode: fields.delivery_mode,
+  delivery_mode: fields.delivery_mode.optional(),
   keyword: fields.keyword.optional(),
   status: fields.status.optional(),
   hosted_page: fields.hosted_page.optional(),
@@ -118,7 +115,8 @@ function checkRules(value: LeadMagnetInput, context: z.RefinementCtx, complete: 
   if (complete && mode === "external_link" && value.resource_link === undefined) {
     context.addIssue({ code: "custom", path: ["resource_link"], message: "is required when delivery_mode is external_link" });
   }
-  if ((value.cta_label === undefined) !== (value.cta_url === undefined)) {
+  // On an update the other half may already be stored: only a create must carry both.
+  if (complete && (value.cta_label === undefined) !== (value.cta_url === undefined)) {
     context.addIssue({
       code: "custom",
       path: [value.cta_label === undefined ? "cta_label" : "cta_url"],

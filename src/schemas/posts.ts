@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { POST_IMAGES_MAX, POST_TEXT_MAX, PUBLISHED_POST_MUTABLE_FIELDS } from "../contract.js";
+import { POST_IMAGES_MAX, POST_TEXT_MAX } from "../contract.js";
 import { isoTimestamp, mediaReference, uuidField } from "./common.js";
 
 /**
@@ -8,10 +8,13 @@ import { isoTimestamp, mediaReference, uuidField } from "./common.js";
  * (4–6) are left to LeadPanther, whose `conflict` the error hints explain.
  */
 
+/** Characters as a person counts them (code points): an emoji is one, not two. */
 const text = z
   .string({ error: "must be a string: the post's text" })
   .min(1, { error: "must not be empty" })
-  .max(POST_TEXT_MAX, { error: `must be at most ${POST_TEXT_MAX.toLocaleString("en-US")} characters (LinkedIn's effective limit)` });
+  .refine((value) => value.length <= POST_TEXT_MAX || [...value].length <= POST_TEXT_MAX, {
+    error: `must be at most ${POST_TEXT_MAX.toLocaleString("en-US")} characters (LinkedIn's effective limit)`,
+  });
 
 /** Sent as UTC with milliseconds, the form LeadPanther uses (contract §1), whatever zone was given. */
 const futureTimestamp = isoTimestamp("when to publish")
@@ -21,11 +24,11 @@ const futureTimestamp = isoTimestamp("when to publish")
   .transform((value) => new Date(value).toISOString());
 
 const images = z
-  .array(mediaReference("an image", false), { error: "must be a list of image URLs or media paths" })
+  .array(mediaReference("an image"), { error: "must be a list of image URLs or media paths" })
   .min(1, { error: "must hold at least one image; leave images out for a post without images" })
   .max(POST_IMAGES_MAX, { error: `must hold at most ${POST_IMAGES_MAX} images` });
 
-const documentUrl = mediaReference("a PDF document", true);
+const documentUrl = mediaReference("a PDF document");
 
 const postFields = {
   text: text.describe(`Post text, 1–${POST_TEXT_MAX} characters.`),
@@ -43,7 +46,9 @@ function documentWithoutImages(
   value: { images?: unknown; document_url?: unknown },
   context: z.RefinementCtx,
 ): void {
-  if (value.document_url !== undefined && value.document_url !== null && value.images !== undefined) {
+  const hasDocument = value.document_url !== undefined && value.document_url !== null;
+  const hasImages = value.images !== undefined && value.images !== null;
+  if (hasDocument && hasImages) {
     context.addIssue({
       code: "custom",
       path: ["images"],
@@ -62,6 +67,7 @@ export const createPostShape = {
   notes: postFields.notes.optional(),
 };
 
+/** On an update, null clears a field (e.g. images: null and a document_url to turn an image post into a document post). */
 export const updatePostShape = {
   post_id: uuidField("the post's id").describe("The post to change."),
   text: postFields.text.optional(),
@@ -69,11 +75,11 @@ export const updatePostShape = {
     .nullable()
     .optional()
     .describe("New future publish time; null unschedules the post back to a draft."),
-  images: postFields.images.optional(),
-  document_url: postFields.document_url.optional(),
-  theme_id: postFields.theme_id.optional(),
-  template_id: postFields.template_id.optional(),
-  notes: postFields.notes.optional(),
+  images: postFields.images.nullable().optional().describe("Replaces the images; null removes them."),
+  document_url: postFields.document_url.nullable().optional().describe("Replaces the document; null removes it."),
+  theme_id: postFields.theme_id.nullable().optional(),
+  template_id: postFields.template_id.nullable().optional(),
+  notes: postFields.notes.nullable().optional(),
 };
 
 export const POST_UPDATE_FIELDS = Object.keys(updatePostShape).filter((key) => key !== "post_id");
@@ -93,5 +99,3 @@ export function refineUpdatePost(value: Record<string, unknown>, context: z.Refi
     });
   }
 }
-
-export const PUBLISHED_POST_HINT = `A published post only accepts changes to ${PUBLISHED_POST_MUTABLE_FIELDS.join(", ")}; a publishing post accepts none.`;

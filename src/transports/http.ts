@@ -26,11 +26,15 @@ import { loopbackHost, type Config } from "../config.js";
 import { log, type Logger } from "../log.js";
 import { startRuntime } from "../runtime.js";
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "../server.js";
+import { MEDIA_PDF_MAX_BYTES } from "../contract.js";
 
 export const MCP_PATH = "/mcp";
 export const HEALTH_PATH = "/healthz";
-/** A JSON-RPC message is small: tool arguments never carry files (uploads read them from disk or base64 up to the media limits). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The largest request body: upload_media's content_base64 may carry a 15 MiB PDF, which is
+ * about 20 MiB as base64, plus the JSON-RPC frame. Anything larger cannot be a valid call.
+ */
+export const MAX_BODY_BYTES = Math.ceil((MEDIA_PDF_MAX_BYTES * 4) / 3) + 1024 * 1024;
 export const SHUTDOWN_DEADLINE_MS = 10_000;
 /** Idle MCP servers kept for reuse (see ServerPool); more concurrent requests build more, then drop them. */
 const MAX_IDLE_SERVERS = 32;

@@ -16,7 +16,7 @@ export function countingAgent(options: { connectTimeoutMs?: number; refuseFirst?
     connect: (connectOptions, callback) => {
       attempts += 1;
       if (attempts <= (options.refuseFirst ?? 0)) {
-        callback(Object.assign(new Error("connect ECONNREFUSED (simulated)"), { code: "ECONNREFUSED" }), null);
+        callback(Object.assign(new Error("connect ECONNREFUSED (simulated)"), { code: "ECONNREFUSED", syscall: "connect" }), null);
         return;
       }
       connect(connectOptions, callback);

@@ -98,7 +98,7 @@ const OPERATIONS: Operation[] = [
     method: "DELETE",
     scope: "media:write",
     okStatus: 200,
-    path: async (ids, key, prefix) => `/media?path=${encodeURIComponent(await uploadedPath(key, prefix))}`,
+    path: async (_ids, key, prefix) => `/media?path=${encodeURIComponent(await uploadedPath(key, prefix))}`,
   },
   { name: "list_leads", method: "GET", scope: "leads:read", okStatus: 200, path: () => "/leads" },
   { name: "list_activity", method: "GET", scope: "activity:read", okStatus: 200, path: () => "/activity" },

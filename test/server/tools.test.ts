@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { CATALOG, pathTemplateFor } from "../../src/catalog.js";
 import { DEMO, startSandbox, type RequestLogEntry, type Sandbox } from "../../src/sandbox/index.js";
 import { startStack, structured, textOf, waitFor, type Stack } from "../helpers.js";
@@ -410,6 +411,26 @@ describe("the filter follows GET /me", () => {
     expect(text).toContain("wrapped in quote characters");
     expect(text).not.toContain(DEMO.keys.directAll);
     expect(sandbox.requests().filter((entry) => entry.keyPrefix !== null)).toHaveLength(0);
+  });
+});
+
+describe("confirmation needs form elicitation", () => {
+  test("a client that only supports URL elicitation is not asked: the delete proceeds on the annotations", async () => {
+    let asked = 0;
+    const s = await stack({
+      key: DEMO.keys.directAll,
+      capabilities: { elicitation: { url: {} } },
+      prepareClient: (client) =>
+        client.setRequestHandler(ElicitRequestSchema, async () => {
+          asked += 1;
+          return { action: "decline" };
+        }),
+    });
+    const draft = postWithStatus("draft");
+    const result = await s.call("delete_post", { post_id: draft });
+    expect(result.isError).toBeFalsy();
+    expect(asked).toBe(0);
+    expect(sandbox.store.postsOf(direct).some((post) => post.id === draft)).toBe(false);
   });
 });
 

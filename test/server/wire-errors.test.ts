@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { startStack, textOf } from "../helpers.js";
+import { startStack, structured, textOf } from "../helpers.js";
 
 /**
  * What reaches the model when the wire misbehaves: HTML pages, cut-off JSON, silence, and the
@@ -89,8 +89,25 @@ describe("codes a faithful sandbox never sends on catalog routes (a stand-in ser
         res.end(JSON.stringify(body));
       };
       const url = req.url ?? "";
+      const method = req.method ?? "GET";
       if (url.endsWith("/me")) {
         send(200, { data: { actor_type: "direct_user", scopes: ["*"], owner: { user_id: DEMO.users.direct } }, request_id: "req_standin000000000000000001" });
+      } else if (url === "/api/v1/") {
+        // A literal reading of §10: the bare object, no envelope.
+        send(200, { name: "LeadPanther API", version: "v1" });
+      } else if (method === "POST" && url === "/api/v1/lead-magnets") {
+        send(501, { error: { code: "not_implemented", message: "Not implemented." }, request_id: "req_standin000000000000000005" });
+      } else if (url.startsWith("/api/v1/lead-magnets")) {
+        // No envelope: a bare code, as a proxy or another implementation might answer.
+        send(403, { error: "forbidden" });
+      } else if (method === "DELETE" && url.startsWith("/api/v1/media")) {
+        send(200, { request_id: "req_standin000000000000000006" });
+      } else if (url.startsWith("/api/v1/activity")) {
+        send(200, { data: [{ id: "a1", source: "comment", content: "hi" }], pagination: { has_more: true }, request_id: "req_standin000000000000000007" });
+      } else if (url === "/api/v1/clients" || url.startsWith("/api/v1/clients?")) {
+        send(200, { data: [] });
+      } else if (method === "POST" && url === "/api/v1/posts") {
+        send(201, { data: { id: "00000000-0000-1000-8000-000000000001", status: "draft" }, request_id: "req_standin000000000000000008" });
       } else if (url.includes("/posts")) {
         send(405, { error: { code: "method_not_allowed", message: "Method not allowed." }, request_id: "req_standin000000000000000002" });
       } else if (url.includes("/leads")) {
@@ -125,10 +142,56 @@ describe("codes a faithful sandbox never sends on catalog routes (a stand-in ser
 
   test("an unknown code still gives code, status and request_id; control characters are flattened", async () => {
     const s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_BASE_URL: baseUrl } });
-    const text = textOf(await s.call("list_activity"));
+    const text = textOf(await s.call("get_client", { client_id: DEMO.clients.full }));
     expect(text).toContain("teapot (HTTP 418)");
     expect(text).toContain("req_standin000000000000000004");
     expect(text).not.toMatch(/[\u202e\u202c]/);
+    await s.close();
+  });
+
+  test("a key with characters beyond the documented ones is still tried, and works when the API accepts it", async () => {
+    const s = await startStack({ sandbox, key: "lp_test_abc+def/ghi=", env: { LEADPANTHER_BASE_URL: baseUrl } });
+    expect((await s.toolNames()).length).toBe(20);
+    await s.close();
+  });
+
+  test("a 2xx without the data envelope is a success: the bare object is the data", async () => {
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_BASE_URL: baseUrl, LEADPANTHER_CONFIRM_DESTRUCTIVE: "false" } });
+    expect(structured(await s.call("get_api_info")).data).toEqual({ name: "LeadPanther API", version: "v1" });
+    const removed = await s.call("delete_media", { path: "images/abc.png" });
+    expect(removed.isError).toBeFalsy();
+    await s.close();
+  });
+
+  test("a 501 on a write is a definite refusal, not an unknown outcome", async () => {
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_BASE_URL: baseUrl } });
+    const text = textOf(await s.call("create_lead_magnet", { title: "x", delivery_mode: "external_link", resource_link: "https://example.com/x" }));
+    expect(text).toContain("not_implemented (HTTP 501)");
+    expect(text).toContain("outcome: not applied");
+    expect(text).not.toContain("OUTCOME UNKNOWN");
+    await s.close();
+  });
+
+  test("an error without the envelope keeps its meaning from the status: a bare 403 gets the scope hint", async () => {
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_BASE_URL: baseUrl } });
+    const text = textOf(await s.call("list_lead_magnets"));
+    expect(text).toContain("forbidden (HTTP 403)");
+    expect(text).toContain("needs the lead_magnets:read scope");
+    await s.close();
+  });
+
+  test("partial pagination: has_more alone still yields next_offset; no pagination says so", async () => {
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_BASE_URL: baseUrl } });
+    const activity = await s.call("list_activity", { offset: 10 });
+    expect(structured(activity)).toMatchObject({ pagination: { offset: 10, limit: 50, has_more: true }, next_offset: 11 });
+    expect(textOf(await s.call("list_clients"))).toContain("did not report pagination");
+    await s.close();
+  });
+
+  test("media paths of another shape, other UUID versions and a 201 are accepted", async () => {
+    const s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_BASE_URL: baseUrl } });
+    const created = await s.call("create_post", { text: "x", images: ["images/abc.png", "acct/images/My Photo.png"], theme_id: "6ba7b810-9dad-11d1-80b4-00c04fd430c8" });
+    expect(created.isError).toBeFalsy();
     await s.close();
   });
 });

@@ -128,7 +128,7 @@ describe("key hygiene (§2)", () => {
     [`${key}\n`, "line_break", "contains a line break"],
     [`Bearer ${key}`, "bearer_prefix", 'starts with "Bearer"'],
     ["sk_live_abcdefghijklmnop", "prefix", "does not start with lp_live_ or lp_test_"],
-    ["lp_live_abc$def", "characters", "characters a LeadPanther key does not have"],
+    ["lp_live_abc$def", "characters", "contains characters other than letters"],
   ])("%j → %s", (value, kind, message) => {
     const problem = checkKeyHygiene(value);
     expect(problem?.kind).toBe(kind);
