@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { UNTRUSTED_NOTICE } from "../../src/safety/untrusted.js";
@@ -407,6 +409,60 @@ describe("clients: names and grant labels are third-party text too (agency key)"
       expect(codePoints(String(client.full_name))).toBeLessThanOrEqual(200);
       expect(codePoints(String(client.business_name))).toBeLessThanOrEqual(200);
       expect(codePoints(String(grant.label))).toBeLessThanOrEqual(200);
+    }
+  });
+});
+
+describe("LeadPanther's own error messages and request ids reach the model inert (a stand-in API)", () => {
+  /**
+   * The API's error `message` and `request_id` are echoed in results. They come from LeadPanther,
+   * not from strangers, but a proxy in between (or an API that quotes input back) could put
+   * anything there: a stand-in answers every call but GET /me with hostile text in both.
+   */
+  test("every hostile message and request id: no hidden characters, no markup, bounded", async () => {
+    const messages = HOSTILE_TEXTS.filter((text) => text.length < 5_000);
+    let next = 0;
+    let hostileRequestId = "";
+    const standIn = createServer((request, response) => {
+      const send = (status: number, body: unknown, requestId: string): void => {
+        const text = JSON.stringify(body);
+        response.writeHead(status, { "content-type": "application/json", "x-request-id": requestId.replace(/[^\x21-\x7e]/g, "_") });
+        response.end(text);
+      };
+      if (request.url === "/api/v1/me") {
+        send(200, { data: { actor_type: "direct_user", scopes: ["*"], subject: { user_id: direct } }, request_id: "req_me" }, "req_me");
+        return;
+      }
+      const message = messages[next % messages.length] ?? "";
+      hostileRequestId = messages[(next + 5) % messages.length] ?? "";
+      next += 1;
+      if (request.url?.startsWith("/api/v1/posts?")) {
+        send(200, { data: [], pagination: { limit: 5, offset: 0, has_more: false }, request_id: hostileRequestId }, "req_page");
+        return;
+      }
+      send(400, { error: { code: "bad_request", message }, request_id: hostileRequestId }, "req_err");
+    });
+    await new Promise<void>((resolve) => standIn.listen(0, "127.0.0.1", resolve));
+    const { port } = standIn.address() as AddressInfo;
+    try {
+      const s = await startStack({
+        sandbox,
+        key: "lp_test_standin_00000000000000000001",
+        env: { LEADPANTHER_BASE_URL: `http://127.0.0.1:${port}/api/v1` },
+      });
+      stacks.push(s);
+      for (let round = 0; round < messages.length; round++) {
+        const failed = await s.call("get_post", { post_id: "00000000-0000-4000-8000-00000000dead" });
+        expect(failed.isError).toBe(true);
+        expect(resultText(failed)).toContain("bad_request (HTTP 400)");
+        expectInert(failed, `API error ${round}`);
+        expect(resultText(failed).length).toBeLessThan(4_000);
+      }
+      const page = await s.call("list_posts", { limit: 5 });
+      expect(page.isError, resultText(page)).toBeFalsy();
+      expectInert(page, "request_id of a page");
+    } finally {
+      await new Promise<void>((resolve) => standIn.close(() => resolve()));
     }
   });
 });
