@@ -74,11 +74,26 @@ export class SecretScrubber {
 
   /**
    * Whether scrub would change the text, read with JSON's whitespace escapes as spaces so that
-   * a pattern spanning an escaped line break inside a JSON string is seen too. One pass over a
+   * a pattern spanning an escaped line break inside a JSON string is seen too, and with \uXXXX
+   * escapes decoded so that a secret spelled with them is seen too. One pass over a
    * serialised result is far cheaper than scrubbing it string by string, and in the common case
    * nothing matches.
    */
   containsSecret(text: string): boolean {
+    if (this.#containsSecretAsWritten(text)) return true;
+    // JSON may spell any character as \uXXXX (`lp_test\u005f…`, `Bearer\u00a0…`): parsed, it is
+    // the same text, so look again with those escapes read as the characters they stand for.
+    // Only printable ASCII and white space can be part of a match, so other escapes (the control
+    // characters JSON.stringify escapes, the non-ASCII some encoders escape) cost no second look.
+    if (!text.includes("\\u")) return false;
+    const decoded = text.replace(/\\u([0-9a-fA-F]{4})/g, (escape, hex: string) => {
+      const character = String.fromCharCode(Number.parseInt(hex, 16));
+      return /^[\x21-\x7e\s]$/.test(character) ? character : escape;
+    });
+    return decoded !== text && this.#containsSecretAsWritten(decoded);
+  }
+
+  #containsSecretAsWritten(text: string): boolean {
     if (this.scrub(text) !== text) return true;
     // Only the patterns that allow white space (Authorization, Bearer, "token": …) can be hidden
     // by an escaped line break; look again, with escapes read as spaces, only where one of their
