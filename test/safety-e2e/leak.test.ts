@@ -1,4 +1,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -9,6 +11,7 @@ import { CATALOG } from "../../src/catalog.js";
 import { DEMO, startSandbox, type FaultSpec, type Sandbox } from "../../src/sandbox/index.js";
 import { MediaState, STORAGE_UPLOAD_PREFIX } from "../../src/sandbox/media.js";
 import { SAMPLES } from "../media/fixtures.js";
+import { startStack } from "../helpers.js";
 import { findNeedles, malformedResult, resultText } from "./helpers.js";
 import { RecordingStdioTransport } from "./stdio-recorder.js";
 
@@ -331,5 +334,59 @@ describe("read-only over stdio", () => {
     expect(sandbox.store.postsOf(direct).some((post) => post.id === draft)).toBe(true);
     await s.close();
     expect(findNeedles(s.transport.stderr + s.transport.stdout, [DEMO.keys.directAll], "read-only")).toEqual([]);
+  });
+});
+
+describe("secrets the API's JSON spells with escapes", () => {
+  /**
+   * Any character of a JSON string may be written as \uXXXX (PHP and Python encoders escape
+   * all non-ASCII, some escape more). The key, a bearer token or a signed URL spelled that way
+   * in an answer is the same text once parsed, and must be scrubbed like any other.
+   */
+  test("a key, a bearer token and a signed URL with \\u escapes never reach the result", async () => {
+    const key = "lp_test_standin_00000000000000000001";
+    const escapeAll = (text: string): string => [...text].map((character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+    const signedUrl = "https://storage.example.com/storage/v1/object/upload/sign/content-images/a.png?token=abcdefghijklmnop0123";
+    const lead = (n: number, name: string): string =>
+      `{"id":"00000000-0000-4000-8000-00000000000${n}","name":"${name}","headline":null,"has_intent":false}`;
+    const leads = [
+      lead(1, key.replace("_standin", "\\u005fstandin")),
+      lead(2, escapeAll(key)),
+      lead(3, "Bearer\\u00a0abcdefghijklmnopqrstuvwxyz0123"),
+      lead(4, signedUrl.replace("?token=", "\\u003ftoken\\u003d")),
+      lead(5, `Caf\\u00e9 owner pasted ${key.replace("lp_", "lp\\u005f")}`),
+    ];
+    let served = 0;
+    const standIn = createServer((request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      if (request.url === "/api/v1/me") {
+        response.end(JSON.stringify({ data: { actor_type: "direct_user", scopes: ["*"] }, request_id: "req_me" }));
+        return;
+      }
+      // One variant per answer: a single detected secret would get the whole answer scrubbed.
+      response.end(`{"data":[${leads[served % leads.length] ?? ""}],"pagination":{"limit":50,"offset":0,"has_more":false},"request_id":"req_1"}`);
+      served += 1;
+    });
+    await new Promise<void>((resolve) => standIn.listen(0, "127.0.0.1", resolve));
+    const { port } = standIn.address() as AddressInfo;
+    try {
+      const s = await startStack({ sandbox, key, env: { LEADPANTHER_BASE_URL: `http://127.0.0.1:${port}/api/v1` } });
+      try {
+        for (let variant = 0; variant < leads.length; variant++) {
+          const result = await s.call("list_leads");
+          expect(result.isError, resultText(result)).toBeFalsy();
+          const everything = `${resultText(result)}\n${JSON.stringify(result.structuredContent)}`;
+          const secretParts = [key, key.slice("lp_test_".length), "abcdefghijklmnopqrstuvwxyz0123", "abcdefghijklmnop0123"];
+          expect(findNeedles(everything, secretParts, `variant ${variant}`)).toEqual([]);
+          const names = (result.structuredContent as { data: { name: string }[] }).data.map((item) => item.name);
+          expect(names).toHaveLength(1);
+          expect(names[0]).toContain("REDACTED");
+        }
+      } finally {
+        await s.close();
+      }
+    } finally {
+      await new Promise<void>((resolve) => standIn.close(() => resolve()));
+    }
   });
 });
