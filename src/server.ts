@@ -1,6 +1,6 @@
 import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { CallToolRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { z } from "zod";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import { inputSchemaFor, OPERATIONS_BY_NAME, takesClientId, type Operation, type RouteVariant } from "./catalog.js";
 import type { Config } from "./config.js";
 import { exposedTools, parseIdentity, type AccessState, type ExposedTool } from "./access.js";
@@ -83,6 +83,14 @@ export function createMcpServer(context: ServerContext, options: { followAccess:
   return mcp;
 }
 
+/**
+ * The schema the handler is registered with. The SDK parses a request with it first and turns
+ * a failure into -32603 Internal error; its Server then checks the real CallToolRequestSchema
+ * and answers a malformed call with -32602 Invalid params, the protocol's right answer. So this
+ * outer one accepts any params and leaves that check to the SDK.
+ */
+const OuterCallToolRequestSchema = z.object({ method: z.literal("tools/call"), params: z.looseObject({}) });
+
 interface RegisteredEntry {
   variant: RouteVariant;
   handle: RegisteredTool;
@@ -98,11 +106,13 @@ interface RegisteredEntry {
  */
 function serveToolCalls(mcp: McpServer, context: ServerContext, registered: Map<string, RegisteredEntry>, calls: CallTracker): void {
   mcp.server.removeRequestHandler("tools/call");
-  mcp.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const name = request.params.name;
+  mcp.server.setRequestHandler(OuterCallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    // The SDK's Server has already checked the request against the MCP schema (answering
+    // -32602 Invalid params otherwise), so name is a string and arguments an object here.
+    const { name, arguments: args } = request.params as { name: string; arguments?: Record<string, unknown> };
     const entry = registered.get(name);
     if (!entry) return errorText(whyUnavailable(name, context, [...registered.keys()]));
-    const parsed = entry.schema.safeParse(request.params.arguments ?? {});
+    const parsed = entry.schema.safeParse(args ?? {});
     if (!parsed.success) return errorText(describeInvalidInput(name, parsed.error.issues));
     return calls.track(() => entry.run(parsed.data, extra));
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request, type Dispatcher } from "undici";
-import { ERROR_STATUS, PAGINATION, REQUEST_ID_HEADER, type ErrorCode, type HttpMethod } from "../contract.js";
+import { ERROR_STATUS, PAGINATION, REQUEST_ID_HEADER, REQUEST_ID_PATTERN, type ErrorCode, type HttpMethod } from "../contract.js";
 import type { Logger } from "../log.js";
 import { secrets } from "../safety/secrets.js";
 import { ApiError, type WriteOutcome } from "./errors.js";
@@ -186,7 +186,9 @@ export class ApiClient {
     }
 
     const status = response.statusCode;
-    const serverRequestId = headerValue(response.headers[REQUEST_ID_HEADER]) ?? requestId;
+    // The API's request id reaches the model and the logs: one that is not the contract's
+    // shape (1–128 of letters, digits, . _ : -) is not used; the id this client sent is.
+    const serverRequestId = validRequestId(headerValue(response.headers[REQUEST_ID_HEADER])) ?? requestId;
     let text: string;
     try {
       text = await readCapped(response.body, MAX_RESPONSE_BYTES);
@@ -215,8 +217,7 @@ export class ApiClient {
     });
 
     const parsed = parseJson(text);
-    const envelopeRequestId =
-      isRecord(parsed) && typeof parsed.request_id === "string" ? parsed.request_id : serverRequestId;
+    const envelopeRequestId = (isRecord(parsed) ? validRequestId(parsed.request_id) : undefined) ?? serverRequestId;
 
     if (status >= 200 && status < 300) {
       if (text.trim() === "") {
@@ -353,6 +354,10 @@ function parsePagination(value: unknown, query: ApiRequest["query"]): Pagination
 function codeForStatus(status: number): string | undefined {
   if (status === 429) return "rate_limited";
   return (Object.keys(ERROR_STATUS) as ErrorCode[]).find((candidate) => ERROR_STATUS[candidate] === status);
+}
+
+function validRequestId(value: unknown): string | undefined {
+  return typeof value === "string" && REQUEST_ID_PATTERN.test(value) ? value : undefined;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

