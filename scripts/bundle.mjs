@@ -2,10 +2,13 @@
 // start-up loads a few files instead of hundreds: the MCP client waits on that at every launch.
 // Dynamic imports (the sandbox, doctor, the HTTP transport) become chunks loaded only when used.
 import { build } from "esbuild";
-import { chmodSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
+// Chunk names carry a content hash: without this, every build would leave the last one's behind.
+rmSync(`${root}/dist/chunks`, { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,
