@@ -2,27 +2,14 @@
  * Contract §2 (auth), §3 (scopes), §4 (GET /me), §6 (envelopes), §7 (request IDs) and §8
  * (every error code with its status), over real HTTP.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { ERROR_CODES, ERROR_STATUS, SCOPES, type ErrorCode } from "../../src/contract.js";
-import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { call, makeAgent, REQUEST_ID_SHAPE, type CallResult } from "./helpers.js";
+import { DEMO, type Sandbox } from "../../src/sandbox/index.js";
+import { call, expectError, useSandbox, REQUEST_ID_SHAPE, type CallResult } from "./helpers.js";
 
 let sandbox: Sandbox;
-const agent = makeAgent();
+const agent = useSandbox((started) => (sandbox = started));
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await agent.close();
-  await sandbox.close();
-});
-beforeEach(() => sandbox.reset());
-
-function expectError<T>(result: CallResult<T>, code: ErrorCode): void {
-  expect({ status: result.status, code: result.json.error?.code }).toEqual({ status: ERROR_STATUS[code], code });
-  expect(typeof result.json.error?.message).toBe("string");
-}
 
 describe("§2 authentication", () => {
   test("§2 GET / needs no key and returns the API name and version", async () => {

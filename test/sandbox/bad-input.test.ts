@@ -6,23 +6,14 @@
 import { connect } from "node:net";
 import { Readable } from "node:stream";
 import { request } from "undici";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { ERROR_STATUS, MAX_JSON_BODY_BYTES, type ErrorCode } from "../../src/contract.js";
-import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { call, makeAgent, type CallResult } from "./helpers.js";
+import { afterEach, describe, expect, test } from "vitest";
+import { MAX_JSON_BODY_BYTES } from "../../src/contract.js";
+import { DEMO, type Sandbox } from "../../src/sandbox/index.js";
+import { call, expectError, useSandbox, type CallResult } from "./helpers.js";
 
 let sandbox: Sandbox;
-const agent = makeAgent();
+const agent = useSandbox((started) => (sandbox = started));
 const key: string = DEMO.keys.directAll;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await agent.close();
-  await sandbox.close();
-});
-beforeEach(() => sandbox.reset());
 
 /** After every test the sandbox still answers a normal request. */
 afterEach(async () => {
@@ -31,9 +22,6 @@ afterEach(async () => {
   expect(result.json.data).toHaveLength(1);
 });
 
-function expectError<T>(result: CallResult<T>, code: ErrorCode): void {
-  expect({ status: result.status, code: result.json.error?.code }).toEqual({ status: ERROR_STATUS[code], code });
-}
 
 const postRaw = (body: string | Buffer, contentType = "application/json"): Promise<CallResult<unknown>> =>
   call(sandbox, agent, "POST", "/posts", { key, rawBody: body, headers: { "content-type": contentType } });

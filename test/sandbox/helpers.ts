@@ -4,7 +4,9 @@
  */
 import { Agent, request } from "undici";
 import type { IncomingHttpHeaders } from "node:http";
-import type { Sandbox } from "../../src/sandbox/index.js";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
+import { ERROR_STATUS, type ErrorCode } from "../../src/contract.js";
+import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 
 export interface Pagination {
   limit: number;
@@ -38,6 +40,31 @@ export interface CallOptions {
 }
 
 export const REQUEST_ID_SHAPE = /^req_[A-Za-z0-9]{24}$/;
+
+/**
+ * One sandbox and one Agent for a test file: started before its tests, closed after them, and
+ * (with `reset`) back to the seed before each test. `onStart` receives the sandbox.
+ */
+export function useSandbox(onStart: (sandbox: Sandbox) => void, options: { reset?: boolean } = {}): Agent {
+  const agent = makeAgent();
+  let started: Sandbox | undefined;
+  beforeAll(async () => {
+    started = await startSandbox();
+    onStart(started);
+  });
+  afterAll(async () => {
+    await agent.close();
+    await started?.close();
+  });
+  if (options.reset ?? true) beforeEach(() => started?.reset());
+  return agent;
+}
+
+/** An error answer with the contract's status for its code (§8) and a message. */
+export function expectError<T>(result: CallResult<T>, code: ErrorCode): void {
+  expect({ status: result.status, code: result.json.error?.code }).toEqual({ status: ERROR_STATUS[code], code });
+  expect(typeof result.json.error?.message).toBe("string");
+}
 
 export function makeAgent(): Agent {
   return new Agent({ keepAliveTimeout: 2_000, connections: 32 });

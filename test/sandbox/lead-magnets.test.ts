@@ -2,27 +2,15 @@
  * Contract §12: the lead magnet object and rules 1–7, on create and on the merged state
  * after PATCH; §16 lead magnet analytics.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { DELIVERY_MODES, ERROR_STATUS, type ErrorCode } from "../../src/contract.js";
-import { DEMO, startSandbox, type LeadMagnet, type Sandbox } from "../../src/sandbox/index.js";
-import { call, makeAgent, type CallResult } from "./helpers.js";
+import { describe, expect, test } from "vitest";
+import { DELIVERY_MODES } from "../../src/contract.js";
+import { DEMO, type LeadMagnet, type Sandbox } from "../../src/sandbox/index.js";
+import { call, expectError, useSandbox, type CallResult } from "./helpers.js";
 
 let sandbox: Sandbox;
-const agent = makeAgent();
+const agent = useSandbox((started) => (sandbox = started));
 const key: string = DEMO.keys.directAll;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await agent.close();
-  await sandbox.close();
-});
-beforeEach(() => sandbox.reset());
-
-function expectError<T>(result: CallResult<T>, code: ErrorCode): void {
-  expect({ status: result.status, code: result.json.error?.code }).toEqual({ status: ERROR_STATUS[code], code });
-}
 
 const create = (body: unknown): Promise<CallResult<LeadMagnet>> => call<LeadMagnet>(sandbox, agent, "POST", "/lead-magnets", { key, body });
 const patch = (id: string, body: unknown): Promise<CallResult<LeadMagnet>> => call<LeadMagnet>(sandbox, agent, "PATCH", `/lead-magnets/${id}`, { key, body });

@@ -2,21 +2,13 @@
  * Contract §14 (leads), §15 (activity) and §16 (post engagement): shapes, amounts, and the
  * hostile third-party strings the server's safety work defends against.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { DEMO, HOSTILE_STRINGS, startSandbox, type ActivityItem, type Lead, type Sandbox } from "../../src/sandbox/index.js";
-import { call, makeAgent } from "./helpers.js";
+import { call, useSandbox } from "./helpers.js";
 
 let sandbox: Sandbox;
-const agent = makeAgent();
+const agent = useSandbox((started) => (sandbox = started), { reset: false });
 const key: string = DEMO.keys.directAll;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await agent.close();
-  await sandbox.close();
-});
 
 async function all<T>(path: string, apiKey = key): Promise<T[]> {
   const items: T[] = [];

@@ -4,23 +4,14 @@
  */
 import { Readable } from "node:stream";
 import { request } from "undici";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { ERROR_STATUS, MEDIA_CONTENT_TYPES, MEDIA_IMAGE_MAX_BYTES, MEDIA_PDF_MAX_BYTES, type ErrorCode } from "../../src/contract.js";
+import { describe, expect, test } from "vitest";
+import { MEDIA_CONTENT_TYPES, MEDIA_IMAGE_MAX_BYTES, MEDIA_PDF_MAX_BYTES } from "../../src/contract.js";
 import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { call, makeAgent, type CallResult } from "./helpers.js";
+import { call, expectError, useSandbox, type CallResult } from "./helpers.js";
 
 let sandbox: Sandbox;
-const agent = makeAgent();
+const agent = useSandbox((started) => (sandbox = started));
 const key: string = DEMO.keys.directAll;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await agent.close();
-  await sandbox.close();
-});
-beforeEach(() => sandbox.reset());
 
 interface UploadUrl {
   upload_url: string;
@@ -35,9 +26,6 @@ interface StorageAnswer {
   body: { statusCode?: string; error?: string; message?: string; Key?: string };
 }
 
-function expectError<T>(result: CallResult<T>, code: ErrorCode): void {
-  expect({ status: result.status, code: result.json.error?.code }).toEqual({ status: ERROR_STATUS[code], code });
-}
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 

@@ -2,21 +2,13 @@
  * Contract §9: limit/offset on every list route, the defaults, the cap, the bad values, and
  * has_more; unknown query parameters (§17).
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { PAGINATION } from "../../src/contract.js";
-import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { call, makeAgent } from "./helpers.js";
+import { DEMO, type Sandbox } from "../../src/sandbox/index.js";
+import { call, useSandbox } from "./helpers.js";
 
 let sandbox: Sandbox;
-const agent = makeAgent();
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await agent.close();
-  await sandbox.close();
-});
+const agent = useSandbox((started) => (sandbox = started), { reset: false });
 
 const LISTS: Array<[string, string, string]> = [
   ["posts (direct)", "/posts", DEMO.keys.directAll],

@@ -1,30 +1,18 @@
 /**
  * Contract §11: the post object, create/update/delete with real state, and rules 1–6.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { ERROR_STATUS, POST_STATUSES, type ErrorCode, type PostStatus } from "../../src/contract.js";
+import { describe, expect, test } from "vitest";
+import { POST_STATUSES, type PostStatus } from "../../src/contract.js";
 import { DEMO, startSandbox, type Post, type Sandbox } from "../../src/sandbox/index.js";
-import { call, makeAgent, type CallResult } from "./helpers.js";
+import { call, expectError, useSandbox, type CallResult } from "./helpers.js";
 
 let sandbox: Sandbox;
-const agent = makeAgent();
+const agent = useSandbox((started) => (sandbox = started));
 const key: string = DEMO.keys.directAll;
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const future = (days = 1): string => new Date(Date.now() + days * 86_400_000).toISOString();
 const past = (): string => new Date(Date.now() - 60_000).toISOString();
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await agent.close();
-  await sandbox.close();
-});
-beforeEach(() => sandbox.reset());
-
-function expectError<T>(result: CallResult<T>, code: ErrorCode): void {
-  expect({ status: result.status, code: result.json.error?.code }).toEqual({ status: ERROR_STATUS[code], code });
-}
 
 function postWith(status: PostStatus, userId: string = DEMO.users.direct): Readonly<Post> {
   const post = sandbox.store.postsOf(userId).find((candidate) => candidate.status === status);

@@ -4,26 +4,14 @@
  * guessed routes, /lead-magnet-posts, wrong methods; renamed routes.
  */
 import { request } from "undici";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { ERROR_STATUS, GUESSED_ROUTES, SCOPES, type ErrorCode, type Scope } from "../../src/contract.js";
+import { describe, expect, test } from "vitest";
+import { GUESSED_ROUTES, SCOPES, type Scope } from "../../src/contract.js";
 import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { call, makeAgent, type CallResult } from "./helpers.js";
+import { call, expectError, useSandbox, type CallResult } from "./helpers.js";
 
 let sandbox: Sandbox;
-const agent = makeAgent();
+const agent = useSandbox((started) => (sandbox = started));
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await agent.close();
-  await sandbox.close();
-});
-beforeEach(() => sandbox.reset());
-
-function expectError<T>(result: CallResult<T>, code: ErrorCode): void {
-  expect({ status: result.status, code: result.json.error?.code }).toEqual({ status: ERROR_STATUS[code], code });
-}
 
 /** IDs of one account, picked from the seed. */
 interface AccountIds {
