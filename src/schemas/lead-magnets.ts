@@ -45,8 +45,9 @@ const fields = {
   cta_url: httpsUrl("the button's target").describe("Button https URL; only together with cta_label."),
 };
 
-export const createLeadMagnetShape = {
-  title: fields.title,
+/** Every field optional: what an update takes, and (with title required) what a create takes. */
+const optionalFields = {
+  title: fields.title.optional(),
   delivery_mode: fields.delivery_mode.optional(),
   keyword: fields.keyword.optional(),
   status: fields.status.optional(),
@@ -56,16 +57,11 @@ export const createLeadMagnetShape = {
   cta_url: fields.cta_url.optional(),
 };
 
+export const createLeadMagnetShape = { ...optionalFields, title: fields.title };
+
 export const updateLeadMagnetShape = {
   lead_magnet_id: uuidField("the lead magnet's id").describe("The lead magnet to change."),
-  title: fields.title.optional(),
-  delivery_mode: fields.delivery_mode.optional(),
-  keyword: fields.keyword.optional(),
-  status: fields.status.optional(),
-  hosted_page: fields.hosted_page.optional(),
-  resource_link: fields.resource_link.optional(),
-  cta_label: fields.cta_label.optional(),
-  cta_url: fields.cta_url.optional(),
+  ...optionalFields,
 };
 
 export const LEAD_MAGNET_UPDATE_FIELDS = Object.keys(updateLeadMagnetShape).filter((key) => key !== "lead_magnet_id");
