@@ -13,7 +13,7 @@ import type { Duplex } from "node:stream";
 import type { SandboxState } from "./context.js";
 import { FaultQueue, type FaultSpec } from "./faults.js";
 import { MediaState } from "./media.js";
-import type { KeyStatus } from "./records.js";
+import type { ActivityItem, KeyStatus, Lead } from "./records.js";
 import { RouteTable } from "./routes.js";
 import { createRequestListener, RequestLog, type RequestLogEntry } from "./server.js";
 import { StoreState, type SandboxStore } from "./store.js";
@@ -48,7 +48,17 @@ export interface Sandbox {
   /** Copy of the request log, oldest first. */
   requests(): RequestLogEntry[];
   clearRequests(): void;
-  media: { get(bucket: string, path: string): Buffer | undefined; expireUploadUrls(): void };
+  media: {
+    get(bucket: string, path: string): Buffer | undefined;
+    expireUploadUrls(): void;
+    /** Every signed upload URL and token issued since start (reset keeps them), for leak tests to search for. */
+    issued(): { url: string; token: string }[];
+  };
+  /**
+   * The live records of an account, for tests that put third-party text into the sandbox:
+   * what is written to them is what the API answers (unlike `store`, a read-only view).
+   */
+  records: { leadsOf(userId: string): Lead[]; activityOf(userId: string): ActivityItem[] };
   keys: { setScopes(key: string, scopes: string[]): void; setStatus(key: string, status: KeyStatus): void };
   grants: { set(clientId: string, patch: { status?: "active" | "revoked"; permissions?: string[] }): void };
   /** Every seeded record, for tests to pick IDs from (read-only view). */
@@ -153,7 +163,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults: { inject: (spec) => faults.inject(spec), clear: () => faults.clear() },
     requests: () => requestLog.snapshot(),
     clearRequests: () => requestLog.clear(),
-    media: { get: (bucket, path) => media.get(bucket, path), expireUploadUrls: () => media.expireUploadUrls() },
+    media: { get: (bucket, path) => media.get(bucket, path), expireUploadUrls: () => media.expireUploadUrls(), issued: () => media.issued() },
+    records: { leadsOf: (userId) => store.liveLeads(userId), activityOf: (userId) => store.liveActivity(userId) },
     keys: {
       setScopes(key, scopes) {
         const record = store.keyRecord(key);

@@ -71,6 +71,16 @@ interface StoredObject {
 export class MediaState {
   private tickets = new Map<string, UploadTicket>();
   private objects = new Map<string, StoredObject>();
+  /** Every signed URL and token handed out since start (a reset keeps them), for leak tests to search for. */
+  private secrets: { url: string; token: string }[] = [];
+
+  issued(): { url: string; token: string }[] {
+    return this.secrets.map((secret) => ({ ...secret }));
+  }
+
+  recordIssued(url: string, token: string): void {
+    this.secrets.push({ url, token });
+  }
 
   get(bucket: string, path: string): Buffer | undefined {
     return this.objects.get(`${bucket}/${path}`)?.bytes;
@@ -143,9 +153,11 @@ export const createUploadUrl: Handler = (context) => {
     used: false,
     inProgress: false,
   });
+  const uploadUrl = `${context.state.origin()}${STORAGE_UPLOAD_PREFIX}${bucket}/${path}?token=${token}`;
+  context.state.media.recordIssued(uploadUrl, token);
   return {
     data: {
-      upload_url: `${context.state.origin()}${STORAGE_UPLOAD_PREFIX}${bucket}/${path}?token=${token}`,
+      upload_url: uploadUrl,
       token,
       path,
       bucket,

@@ -147,6 +147,15 @@ export class StoreState implements SandboxStore {
     return [...this.requireAccount(userId).activity];
   }
 
+  /** The account's lead records themselves (not copies): see Sandbox.records. */
+  liveLeads(userId: string): Lead[] {
+    return [...this.requireAccount(userId).leads];
+  }
+
+  liveActivity(userId: string): ActivityItem[] {
+    return [...this.requireAccount(userId).activity];
+  }
+
   themes(): ReadonlyMap<string, string> {
     return new Map(this.themeNames);
   }

@@ -120,17 +120,16 @@ export function findNeedles(haystack: string, needles: readonly string[], where:
 // Putting third-party text into the sandbox
 
 /**
- * The sandbox store's `…Of(userId)` lists are fresh arrays of the live records (documented
- * as a read-only view: "read them, do not mutate them"). There is no hook to add or change a
- * lead or an activity item, so these tests write the live records' fields directly — the
- * only way to make text reach the server the way a stranger's comment does, over the wire.
+ * The live records of an account (Sandbox.records): writing a field changes what the API
+ * answers, which is how third-party text reaches the server here the way a stranger's comment
+ * does, over the wire.
  */
 export function liveActivity(sandbox: Sandbox, userId: string): ActivityItem[] {
-  return [...(sandbox.store.activityOf(userId) as readonly ActivityItem[])];
+  return sandbox.records.activityOf(userId);
 }
 
 export function liveLeads(sandbox: Sandbox, userId: string): Lead[] {
-  return [...(sandbox.store.leadsOf(userId) as readonly Lead[])];
+  return sandbox.records.leadsOf(userId);
 }
 
 /** A deep copy of a JSON-like record, to compare against after the server shaped it. */

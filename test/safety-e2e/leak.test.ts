@@ -9,7 +9,6 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CATALOG } from "../../src/catalog.js";
 import { DEMO, startSandbox, type FaultSpec, type Sandbox } from "../../src/sandbox/index.js";
-import { MediaState, STORAGE_UPLOAD_PREFIX } from "../../src/sandbox/media.js";
 import { SAMPLES } from "../media/fixtures.js";
 import { startStack } from "../helpers.js";
 import { findNeedles, malformedResult, resultText } from "./helpers.js";
@@ -30,27 +29,13 @@ const TIMEOUT_MS = 2_000;
 let sandbox: Sandbox;
 let uploadDir: string;
 
-/**
- * Every signed upload URL and token the sandbox issued. The sandbox does not expose them (its
- * request log even drops the token), so the test wraps MediaState.issue, which every upload-URL
- * answer goes through, and rebuilds the URL the way createUploadUrl does (checked below against
- * a real answer).
- */
-const issued: { token: string; url: string }[] = [];
-const originalIssue = MediaState.prototype.issue;
-
 beforeAll(async () => {
-  MediaState.prototype.issue = function issue(this: MediaState, token: string, ticket: Parameters<MediaState["issue"]>[1]): void {
-    issued.push({ token, url: `${sandbox.origin}${STORAGE_UPLOAD_PREFIX}${ticket.bucket}/${ticket.path}?token=${token}` });
-    originalIssue.call(this, token, ticket);
-  };
   sandbox = await startSandbox();
   uploadDir = await mkdtemp(join(tmpdir(), "lp-leak-"));
   await writeFile(join(uploadDir, "chart.png"), PNG);
   await writeFile(join(uploadDir, "guide.pdf"), PDF);
 });
 afterAll(async () => {
-  MediaState.prototype.issue = originalIssue;
   await sandbox.close();
   await rm(uploadDir, { recursive: true, force: true });
 });
@@ -125,15 +110,15 @@ function expectError(result: CallToolResult, text: string | RegExp): void {
 }
 
 describe("no key, signed URL or upload token in stdout, stderr or any tool result", () => {
-  test("the rebuilt signed URL is exactly what the sandbox answers", async () => {
-    const before = issued.length;
+  test("the sandbox's record of issued signed URLs is exactly what it answers", async () => {
+    const before = sandbox.media.issued().length;
     const response = await fetch(`${sandbox.baseUrl}/media/upload-url`, {
       method: "POST",
       headers: { authorization: `Bearer ${DEMO.keys.directAll}`, "content-type": "application/json" },
       body: JSON.stringify({ content_type: "image/png", file_name: "x.png", size: 10 }),
     });
     const body = (await response.json()) as { data: { upload_url: string; token: string } };
-    expect(issued.slice(before)).toEqual([{ token: body.data.token, url: body.data.upload_url }]);
+    expect(sandbox.media.issued().slice(before)).toEqual([{ token: body.data.token, url: body.data.upload_url }]);
   });
 
   test("direct key: every tool's success path and every error path, over stdio at debug level", async () => {
@@ -281,6 +266,7 @@ describe("no key, signed URL or upload token in stdout, stderr or any tool resul
     expect(servers, "the two runs above (this test scans what they recorded)").toHaveLength(2);
     // Not vacuous: every tool succeeded at least once, uploads were issued, the log was verbose.
     expect([...succeeded].sort()).toEqual(CATALOG.map((op) => op.name).sort());
+    const issued = sandbox.media.issued();
     expect(issued.length).toBeGreaterThanOrEqual(12);
     const stderr = servers.map((server) => server.transport.stderr).join("\n");
     expect(stderr.match(/ DEBUG LeadPanther call /g)?.length ?? 0).toBeGreaterThan(40);

@@ -259,3 +259,36 @@ describe("request log", () => {
     expect(sandbox.requests().at(-1)).toMatchObject({ path: "/robots.txt", status: 404 });
   });
 });
+
+describe("test hooks that no API key reaches", () => {
+  test("media.issued() lists every signed URL and token handed out, across resets", async () => {
+    const own = await startSandbox();
+    const ask = async (): Promise<{ upload_url: string; token: string }> => {
+      const response = await fetch(`${own.baseUrl}/media/upload-url`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${DEMO.keys.directAll}`, "content-type": "application/json" },
+        body: JSON.stringify({ content_type: "image/png", file_name: "x.png", size: 10 }),
+      });
+      return ((await response.json()) as { data: { upload_url: string; token: string } }).data;
+    };
+    const first = await ask();
+    own.reset();
+    const second = await ask();
+    expect(own.media.issued()).toEqual([
+      { url: first.upload_url, token: first.token },
+      { url: second.upload_url, token: second.token },
+    ]);
+    await own.close();
+  });
+
+  test("records.*Of(userId) are the live records: a change is what the API answers next", async () => {
+    const own = await startSandbox();
+    const [item] = own.records.activityOf(DEMO.users.direct);
+    if (!item) throw new Error("no activity seeded");
+    item.content = "changed by the test";
+    const response = await fetch(`${own.baseUrl}/activity?limit=100`, { headers: { authorization: `Bearer ${DEMO.keys.directAll}` } });
+    const body = (await response.json()) as { data: { id: string; content: string }[] };
+    expect(body.data.find((candidate) => candidate.id === item.id)?.content).toBe("changed by the test");
+    await own.close();
+  });
+});
