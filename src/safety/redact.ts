@@ -133,7 +133,7 @@ function shapeActivityField(key: string, value: unknown, mode: ActivityContentMo
 
   const knownCap = Object.hasOwn(ACTIVITY_TEXT_CAPS, key) ? ACTIVITY_TEXT_CAPS[key] : undefined;
   if (knownCap !== undefined) {
-    return typeof value === "string" ? sanitizeText(value, { maxLength: knownCap }) : REDACTED_VALUE;
+    return typeof value === "string" ? singleLine(sanitizeText(value, { maxLength: knownCap })) : REDACTED_VALUE;
   }
   // An undocumented field: an identifier is redacted, more content is treated as content, and a
   // nested structure (which could hold either) is not shown at all.
@@ -157,6 +157,15 @@ export function shapeActivityItem(item: unknown, mode: ActivityContentMode): unk
 }
 
 // ---------------------------------------------------------------------------------------
+/**
+ * Names, labels, headlines, keywords, statuses, emails and URLs are one line: a line break in a
+ * name is there to make the text after it look like something else (a new message, a system
+ * line) in a rendering. Long free text keeps its line breaks.
+ */
+function singleLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
 // Leads and clients: every string sanitized with a cap chosen by the nearest field name.
 
 const DEFAULT_RECORD_TEXT_CAP = 500;
@@ -181,7 +190,11 @@ const RECORD_KEY_CAP = 100;
 function shapeRecord(item: unknown): unknown {
   return transformStrings(
     item,
-    (text, key) => sanitizeText(text, { maxLength: capForField(key) }),
+    (text, key) => {
+      const cap = capForField(key);
+      const clean = sanitizeText(text, { maxLength: cap });
+      return cap < DEFAULT_RECORD_TEXT_CAP ? singleLine(clean) : clean;
+    },
     (key) => (SANE_KEY.test(key) ? key : sanitizeText(key, { maxLength: RECORD_KEY_CAP })),
   );
 }
