@@ -26,8 +26,22 @@ const SECRET_FIELD =
   /((?<![A-Za-z0-9_])(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret)\\?["']?\s*[:=]\s*\\?["'])(?:[^"'\\]|\\\/)*/g;
 /** Every SECRET_FIELD match contains one of these literals (the pattern is case-sensitive); `includes` finds them far faster than a regex. */
 const SECRET_FIELD_HINTS = ["oken", "upload", "signed", "api_k", "api_K", "apik", "apiK", "password", "client_secret"];
-/** Words of the patterns in which white space can separate the parts of a match. */
-const WHITESPACE_SENSITIVE_HINTS = [...SECRET_FIELD_HINTS, "earer", "EARER", "uthorization", "UTHORIZATION"];
+/**
+ * Lower-case literals at least one of which every shape rule's match contains: a key (`lp_`),
+ * a signing parameter or signed path (token, signature, sig=, x-amz-…, x-goog-…, sign/ sign%2f
+ * sign\/), a secret field name, an Authorization or Bearer value; and `\u`, behind which any of
+ * these may be spelled in JSON escapes. Keep in step with the patterns above.
+ */
+const SHAPE_TRIGGER =
+  /lp_|token|signature|sig=|sig%3d|sign[\/%\\]|x-amz|x-goog|upload_?url|signed_?url|api_?key|password|client_secret|authoriz|bearer|\\u/;
+/** One escape inside a JSON string. */
+const JSON_ESCAPE = /\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/g;
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+
+function decodeJsonEscape(code: string): string {
+  if (code.length === 5) return String.fromCharCode(Number.parseInt(code.slice(1), 16));
+  return SIMPLE_ESCAPES[code] ?? code;
+}
 /** An Authorization value: a scheme and its credentials, or a bare token (digits, or 20+ characters). */
 const AUTHORIZATION =
   /(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?:(?:bearer|basic|token|digest|apikey)\s+[^\s"',;}]+|(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}|[A-Za-z0-9._~+/=-]{20,})/gi;
@@ -73,34 +87,29 @@ export class SecretScrubber {
   }
 
   /**
-   * Whether scrub would change the text, read with JSON's whitespace escapes as spaces so that
-   * a pattern spanning an escaped line break inside a JSON string is seen too, and with \uXXXX
-   * escapes decoded so that a secret spelled with them is seen too. One pass over a
-   * serialised result is far cheaper than scrubbing it string by string, and in the common case
-   * nothing matches.
+   * Whether scrubbing the strings of this serialised JSON would change any of them. One pass
+   * over the serialised result is far cheaper than scrubbing it string by string, and in the
+   * common case nothing matches. A secret inside a JSON string may be spelled with escapes
+   * (`lp_test\u005f…`, `Bearer\u00a0…`, `https:\/\/…\/sign\/`, a line break as `\n`), so
+   * when the text has any, it is looked at once more with every escape read as what it stands
+   * for — the form scrub sees string by string.
    */
   containsSecret(text: string): boolean {
-    if (this.#containsSecretAsWritten(text)) return true;
-    // JSON may spell any character as \uXXXX (`lp_test\u005f…`, `Bearer\u00a0…`): parsed, it is
-    // the same text, so look again with those escapes read as the characters they stand for.
-    // Only printable ASCII and white space can be part of a match, so other escapes (the control
-    // characters JSON.stringify escapes, the non-ASCII some encoders escape) cost no second look.
-    if (!text.includes("\\u")) return false;
-    const decoded = text.replace(/\\u([0-9a-fA-F]{4})/g, (escape, hex: string) => {
-      const character = String.fromCharCode(Number.parseInt(hex, 16));
-      return /^[\x21-\x7e\s]$/.test(character) ? character : escape;
-    });
-    return decoded !== text && this.#containsSecretAsWritten(decoded);
+    if (!this.#mayContainSecret(text)) return false;
+    if (this.scrub(text) !== text) return true;
+    if (!text.includes("\\")) return false;
+    const decoded = text.replace(JSON_ESCAPE, (_escape, code: string) => decodeJsonEscape(code));
+    return decoded !== text && this.scrub(decoded) !== decoded;
   }
 
-  #containsSecretAsWritten(text: string): boolean {
-    if (this.scrub(text) !== text) return true;
-    // Only the patterns that allow white space (Authorization, Bearer, "token": …) can be hidden
-    // by an escaped line break; look again, with escapes read as spaces, only where one of their
-    // words occurs at all.
-    if (!/\\[nrtfb]/.test(text) || !WHITESPACE_SENSITIVE_HINTS.some((hint) => text.includes(hint))) return false;
-    const unescaped = text.replace(/\\[nrtfb]/g, " ");
-    return this.scrub(unescaped) !== unescaped;
+  /**
+   * A quick first look: every rule of scrub needs a registered secret or one of a few words to
+   * be present (see SHAPE_TRIGGER), so a text with neither cannot change under scrub, written
+   * as is or with escapes read. One pass over the lower-cased text instead of scrub's dozen.
+   */
+  #mayContainSecret(text: string): boolean {
+    for (const secret of this.#longestFirst) if (text.includes(secret)) return true;
+    return SHAPE_TRIGGER.test(text.toLowerCase());
   }
 
   /** A copy of a JSON-like value (or an Error) with every string and key scrubbed. */

@@ -227,4 +227,22 @@ describe("SecretScrubber.containsSecret", () => {
       PROPERTY_RUNS,
     );
   });
+
+  it("has no blind spot in its quick first look: values built from every pattern's pieces (property)", () => {
+    const scrubber = scrubberWithSecrets();
+    const pieces = fc.constantFrom(
+      "Authorization", "AUTHORIZATION", ":", "=", " ", "\n", "\t", "\"", "'", "Bearer", "bearer", "Basic", "abc123def456ghi", "x",
+      "token", "Token", "access_token", "signature", "sig", "%3D", "%3d", "?", "&", ";", "%3F", "%26", "https://", "http:\\/\\/", "wss://",
+      "cdn.example/", "upload", "object", "/sign/", "%2Fsign%2F", "\\/sign\\/", "x-amz-signature", "X-Goog-Signature", "api_key", "apiKey",
+      "password", "client_secret", "uploadUrl", "signed_url", "lp_live_", "LP_TEST_", "lp_test_", "\\u005f", "\\u0020", API_KEY.slice(0, 12),
+    );
+    const value = fc.array(pieces, { maxLength: 12 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom("text", "note", "upload_url", "h"), value, { maxKeys: 3 }), (record) => {
+        const changed = JSON.stringify(scrubber.scrubDeep(record)) !== JSON.stringify(record);
+        if (changed) expect(scrubber.containsSecret(JSON.stringify(record))).toBe(true);
+      }),
+      { numRuns: Number(process.env.SECRET_PROPERTY_RUNS ?? 2_000) },
+    );
+  });
 });
