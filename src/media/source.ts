@@ -485,6 +485,7 @@ async function prepareFile(
     if (!opened.isFile()) {
       throw new MediaInputError("file_path", `file_path ${quote(filePath)} is ${kindOfNonFile(opened)}.`);
     }
+    await assertStillInside(real, opened, () => outside);
     const head = Buffer.alloc(SNIFF_BYTES);
     let bytesRead: number;
     try {
@@ -492,7 +493,7 @@ async function prepareFile(
     } catch (error) {
       throw fileAccessError(filePath, error);
     }
-    const fileName = path.basename(lexical);
+    const fileName = checkPathFileName(path.basename(lexical), filePath);
     const contentType = checkContent(
       head.subarray(0, bytesRead),
       opened.size,
@@ -517,6 +518,24 @@ async function prepareFile(
   }
 }
 
+/**
+ * O_NOFOLLOW guards only the last part of the path: a directory on the way may have been swapped
+ * for a symbolic link between the check and the open. So after opening, the path must still be
+ * its own real path (no link on the way now) and name the very file that was opened (same device
+ * and inode): a swap and a swap back in between would leave another file at the path.
+ */
+async function assertStillInside(real: string, opened: Stats, refusal: () => MediaInputError): Promise<void> {
+  let again: string;
+  let atPath: Stats;
+  try {
+    again = await realpath(real);
+    atPath = await stat(real);
+  } catch {
+    throw refusal();
+  }
+  if (again !== real || atPath.dev !== opened.dev || atPath.ino !== opened.ino) throw refusal();
+}
+
 function changedError(given: string): MediaInputError {
   return new MediaInputError(
     "file_path",
@@ -539,6 +558,7 @@ async function* readFileChunks(
   }
   try {
     const now = await handle.stat();
+    await assertStillInside(real, now, () => changedError(given));
     if (
       !now.isFile() ||
       now.dev !== expected.dev ||
@@ -594,6 +614,20 @@ function checkFileName(value: unknown): string {
     throw new MediaInputError("file_name", "file_name contains control characters; use a plain file name.");
   }
   return value;
+}
+
+/**
+ * The name a file_path gives the upload goes to LeadPanther and back into the model's text: the
+ * same limits as file_name, and no characters that hide or reorder text.
+ */
+function checkPathFileName(name: string, given: string): string {
+  if (name.length > FILE_NAME_MAX) {
+    throw new MediaInputError("file_path", `the file name in file_path is ${name.length} characters long; rename the file to at most ${FILE_NAME_MAX}.`);
+  }
+  if (/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/.test(name)) {
+    throw new MediaInputError("file_path", `the file name in file_path ${quote(given)} contains control or invisible characters; rename the file.`);
+  }
+  return name;
 }
 
 function invalidBase64(reason: string): MediaInputError {
