@@ -412,7 +412,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 
   const httpHost = raw.httpHost?.value.trim() || "127.0.0.1";
   const mcpToken = raw.mcpToken?.value;
-  if (mcpToken !== undefined && mcpToken.trim().length < 24) {
+  if (mcpToken !== undefined && /\s/.test(mcpToken)) {
+    throw new ConfigError(SETTINGS.mcpToken.env, "contains white space (a line break from a secret file?). Remove it: clients would have to send it too.");
+  }
+  if (mcpToken !== undefined && mcpToken.length < 24) {
     throw new ConfigError(SETTINGS.mcpToken.env, "is too short. Use a random value of at least 24 characters.");
   }
   const httpEnabled = parseBoolean(raw.http, false);

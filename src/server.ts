@@ -182,6 +182,11 @@ function registerOperation(mcp: McpServer, context: ServerContext, tool: Exposed
     try {
       return await callOperation({ ...context, op, variant, clientId: clientIdFor(op, variant, args, context.config), mcp, extra }, args);
     } catch (error) {
+      if (extra.signal.aborted) {
+        // The client cancelled or went away: nobody reads this answer, and it is not a fault.
+        context.logger.debug("tool call cancelled by the client", { tool: op.name });
+        return errorText(`${op.name} was cancelled by the client.${op.effect === "read" ? "" : ` Whether LeadPanther applied it is unknown; check with ${op.verifyWith ?? "a read tool"} before repeating it.`}`);
+      }
       // The last line of defence: never a stack trace or a raw exception text to the model.
       context.logger.error("tool failed unexpectedly", { tool: op.name, error });
       return errorText(

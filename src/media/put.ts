@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Readable } from "node:stream";
 import { request, type Dispatcher } from "undici";
 import { errorCodeOf, neverConnected } from "../api/http.js";
+import { loopbackHost } from "../config.js";
 import { MediaInputError, UploadError } from "./errors.js";
 import { UPLOAD_CHUNK_BYTES, UploadStream } from "./stream.js";
 
@@ -245,6 +246,11 @@ export async function putToSignedUrl(options: PutOptions): Promise<void> {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new UploadError("storage_rejected", "The upload URL LeadPanther returned is not an http(s) URL; call upload_media again.");
+  }
+  // The file and the token in the URL must not cross a network unencrypted: plain http is for
+  // a storage on this machine (the sandbox) only, as for LEADPANTHER_BASE_URL.
+  if (url.protocol === "http:" && !loopbackHost(url.hostname)) {
+    throw new UploadError("storage_rejected", "The upload URL LeadPanther returned is plain http to another machine; the file was not sent. Report it to LeadPanther.");
   }
   const secrets = secretsOf(url, options.uploadUrl);
 

@@ -9,14 +9,14 @@ import { failure, type CallContext } from "../call.js";
 
 import { MediaInputError, UploadError } from "./errors.js";
 import { putToSignedUrl } from "./put.js";
-import { prepareUpload, type UploadInput } from "./source.js";
+import { prepareUpload, type PreparedUpload, type UploadInput } from "./source.js";
 
 /**
  * upload_media: both steps of contract §13 in one tool call. The signed URL and its token stay
- * inside this function: registered with the scrubber the moment they arrive, never returned.
+ * inside this module: registered with the scrubber the moment they arrive, never returned.
  */
 export async function uploadMedia(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult> {
-  const { op, variant, clientId, api, config, extra, logger } = call;
+  const { op, variant } = call;
 
   let prepared;
   try {
@@ -30,6 +30,24 @@ export async function uploadMedia(call: CallContext, args: Record<string, unknow
   }
 
   const template = pathTemplateFor(op, variant);
+  // The signed URL and token are secrets only while they can be used: they are scrubbed from
+  // everything while this upload runs and forgotten after (the list would otherwise grow with
+  // every upload of a long-running server, and slow every scrub).
+  const issued: string[] = [];
+  try {
+    return await uploadWithGrant(call, prepared, template, issued);
+  } finally {
+    for (const secret of issued) secrets.removeSecret(secret);
+  }
+}
+
+async function uploadWithGrant(
+  call: CallContext,
+  prepared: PreparedUpload,
+  template: string,
+  issued: string[],
+): Promise<CallToolResult> {
+  const { clientId, api, config, extra, logger } = call;
   let grant: { uploadUrl: string; path: string; bucket: string; requestId: string };
   try {
     const success = await api.call({
@@ -41,8 +59,12 @@ export async function uploadMedia(call: CallContext, args: Record<string, unknow
       signal: extra.signal,
     });
     const data = isRecord(success.data) ? success.data : {};
-    if (typeof data.upload_url === "string") secrets.addSecret(data.upload_url);
-    if (typeof data.token === "string") secrets.addSecret(data.token);
+    for (const secret of [data.upload_url, data.token]) {
+      if (typeof secret === "string") {
+        secrets.addSecret(secret);
+        issued.push(secret);
+      }
+    }
     if (typeof data.upload_url !== "string" || typeof data.path !== "string") {
       return errorText(
         `upload_media failed: LeadPanther's upload-URL answer has no upload_url or path (request_id ${success.requestId}). Nothing was uploaded.`,
@@ -54,7 +76,7 @@ export async function uploadMedia(call: CallContext, args: Record<string, unknow
       );
     }
     grant = {
-      uploadUrl: data.upload_url,
+      uploadUrl: withToken(data.upload_url, data.token),
       path: data.path,
       bucket: typeof data.bucket === "string" ? data.bucket : "",
       requestId: success.requestId,
@@ -110,6 +132,22 @@ export async function uploadMedia(call: CallContext, args: Record<string, unknow
       usage: `Put "${grant.path}" in create_post's ${kind}${kind === "images" ? " (a list of up to 20)" : ""}.`,
     },
   );
+}
+
+/**
+ * [inferred] The signed URL carries its token (as the guide's example and Supabase-style storage
+ * do). Where an upload_url comes without one, the separate `token` is added as `?token=`.
+ */
+function withToken(uploadUrl: string, token: unknown): string {
+  if (typeof token !== "string" || token === "") return uploadUrl;
+  try {
+    const url = new URL(uploadUrl);
+    if (url.searchParams.has("token")) return uploadUrl;
+    url.searchParams.set("token", token);
+    return url.toString();
+  } catch {
+    return uploadUrl;
+  }
 }
 
 function toInput(args: Record<string, unknown>): UploadInput {

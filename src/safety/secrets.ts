@@ -70,6 +70,18 @@ export class SecretScrubber {
     if (added) this.#longestFirst = [...this.#variants].sort((left, right) => right.length - left.length);
   }
 
+  /** Forgets a secret added earlier (an upload URL once its upload is over), in all its forms. */
+  removeSecret(value: string): void {
+    if (typeof value !== "string") return;
+    const trimmed = value.trim();
+    const unquoted = trimmed.replace(/^["']+|["']+$/g, "").trim();
+    let removed = false;
+    for (const base of new Set([value, trimmed, unquoted])) {
+      for (const variant of encodedForms(base)) removed = this.#variants.delete(variant) || removed;
+    }
+    if (removed) this.#longestFirst = [...this.#variants].sort((left, right) => right.length - left.length);
+  }
+
   scrub(text: string): string {
     let result = typeof text === "string" ? text : String(text);
     for (const secret of this.#longestFirst) {

@@ -40,6 +40,7 @@ export const SHUTDOWN_DEADLINE_MS = 10_000;
 const MAX_IDLE_SERVERS = 32;
 
 /** JSON-RPC error codes used at the HTTP layer. */
+const INVALID_REQUEST = -32600;
 const PARSE_ERROR = -32700;
 const INTERNAL_ERROR = -32603;
 /** Implementation-defined server error (JSON-RPC reserves -32000…-32099); the SDK uses it too. */
@@ -85,7 +86,7 @@ export async function startHttpServer(context: ServerContext, options: HttpServe
   const interfaceAddresses = localAddresses();
   const guards: Guards = {
     hostAllowed: (header) => hostAllowed(header, { boundHost: options.host, port: boundPort, originHostnames, interfaceAddresses }),
-    originAllowed: (header) => originAllowed(header, allowedOrigins),
+    originAllowed: (header) => originAllowed(header, allowedOrigins, { port: boundPort, tokenRequired: tokenDigest !== undefined }),
     authorized: (header) => tokenDigest === undefined || bearerMatches(header, tokenDigest),
   };
 
@@ -287,6 +288,11 @@ async function handleRequest(
   } catch {
     return sendError(res, 400, PARSE_ERROR, "Parse error: the body is not valid JSON.");
   }
+  if (Array.isArray(parsed)) {
+    // JSON-RPC batches left MCP in 2025-06-18; accepting them would let one POST start any
+    // number of LeadPanther calls at once, and the SDK can drop answers that share an id.
+    return sendError(res, 400, INVALID_REQUEST, "Invalid request: batches are not supported; send one JSON-RPC message per POST.");
+  }
 
   const lease = pool.lease(reusableFor(parsed));
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
@@ -412,8 +418,13 @@ function bearerMatches(header: string | undefined, expected: Buffer): boolean {
   return timingSafeEqual(digest(token ?? ""), expected) && token !== undefined;
 }
 
-function originAllowed(header: string | undefined, allowed: ReadonlySet<string>): boolean {
-  // Non-browser clients send no Origin; browsers always do on a cross-origin POST.
+/**
+ * Non-browser clients send no Origin; browsers always do on a cross-origin POST. A page served
+ * from this machine is accepted on this server's own port; on any other local port (a dev server
+ * showing untrusted content, say) only when every request must carry the token anyway, or when
+ * its origin is listed in LEADPANTHER_ALLOWED_ORIGINS.
+ */
+function originAllowed(header: string | undefined, allowed: ReadonlySet<string>, bound: { port: number; tokenRequired: boolean }): boolean {
   if (header === undefined) return true;
   let url: URL;
   try {
@@ -421,8 +432,10 @@ function originAllowed(header: string | undefined, allowed: ReadonlySet<string>)
   } catch {
     return false; // "null" (sandboxed frames, file: pages) and garbage
   }
-  if ((url.protocol === "http:" || url.protocol === "https:") && loopbackHost(url.hostname)) return true;
-  return allowed.has(url.origin);
+  if (allowed.has(url.origin)) return true;
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || !loopbackHost(url.hostname)) return false;
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  return bound.tokenRequired || port === bound.port;
 }
 
 /**

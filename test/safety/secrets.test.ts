@@ -246,3 +246,18 @@ describe("SecretScrubber.containsSecret", () => {
     );
   });
 });
+
+describe("SecretScrubber.removeSecret", () => {
+  it("forgets a secret in every form it was added in", () => {
+    const scrubber = new SecretScrubber();
+    const url = "https://storage.example/upload/sign/b/p.png?token=abcdef123456";
+    scrubber.addSecret(url);
+    scrubber.addSecret("tok_abcdef123456");
+    scrubber.removeSecret("tok_abcdef123456");
+    expect(scrubber.scrub("tok_abcdef123456")).toBe("tok_abcdef123456");
+    expect(scrubber.scrub(`x ${url}`)).not.toContain("abcdef123456");
+    scrubber.removeSecret(url);
+    // The shape rule still catches a signed URL once its exact value is forgotten.
+    expect(scrubber.scrub(`x ${url}`)).toBe("x [REDACTED_SIGNED_URL]");
+  });
+});

@@ -147,6 +147,28 @@ describe("Streamable HTTP transport", () => {
     expect(String(preflight.headers["access-control-allow-headers"])).toContain("authorization");
   });
 
+  it("without a token, a page on another local port is refused; this server's own origin is not", async () => {
+    const open = await startHttpServer(runtime.context, { host: "127.0.0.1", port: 0, allowedOrigins: [] });
+    try {
+      const post = (origin: string): Promise<Response> =>
+        fetch(`${open.url}`, {
+          method: "POST",
+          headers: { origin, "content-type": "application/json", accept: "application/json, text/event-stream" },
+          body: JSON.stringify(INITIALIZE),
+        });
+      expect((await post("http://localhost:6274")).status).toBe(403);
+      expect((await post(`http://127.0.0.1:${open.port}`)).status).toBe(200);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it("refuses a JSON-RPC batch with -32600 before any tool runs", async () => {
+    const batch = await raw("POST", "/mcp", { body: JSON.stringify([INITIALIZE, INITIALIZE]) });
+    expect(batch.status).toBe(400);
+    expect(jsonRpcErrorCode(batch.body)).toBe(-32600);
+  });
+
   it("refuses a Host that is not this server (DNS rebinding) with 403", async () => {
     const port = server.port;
     const rebound = await raw("POST", "/mcp", { headers: { host: `attacker.example:${port}` }, body: JSON.stringify(INITIALIZE) });

@@ -98,6 +98,7 @@ describe("the other settings", () => {
   test("HTTP: a non-loopback host needs LEADPANTHER_MCP_TOKEN, which must be long enough", () => {
     expect(refusal(["--http", "--host", "0.0.0.0"]).message).toContain("LEADPANTHER_MCP_TOKEN");
     expect(refusal(["--http"], { LEADPANTHER_MCP_TOKEN: "short" }).message).toContain("at least 24 characters");
+    expect(refusal(["--http"], { LEADPANTHER_MCP_TOKEN: `${"x".repeat(32)}\n` }).message).toContain("white space");
     const config = loadConfig(["--http", "--host", "0.0.0.0", "--port", "8080"], { LEADPANTHER_MCP_TOKEN: "x".repeat(32) });
     expect(config.http).toMatchObject({ enabled: true, host: "0.0.0.0", port: 8080 });
     expect(refusal(["--http", "--port", "70000"]).message).toContain("from 0 to 65535");
