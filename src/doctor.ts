@@ -181,10 +181,15 @@ class Prober {
       "user-agent": `${SERVER_NAME}-doctor`,
     };
     if (options.authenticated !== false) headers.authorization = `Bearer ${this.apiKey}`;
+    // A PUT carries a JSON array: a body no v1 operation accepts (§17), so even an API that
+    // treated PUT like PATCH would have to refuse it without acting.
+    const probeBody = method === "PUT" ? "[]" : undefined;
+    if (probeBody !== undefined) headers["content-type"] = "application/json";
     try {
       const response = await request(url, {
         method,
         headers,
+        body: probeBody,
         dispatcher: this.dispatcher,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -435,12 +440,23 @@ function classifyWrite(
     if (allowed && allowed.length > 0 && !allowed.includes(base.method)) {
       return { ...seen, result: "missing", detail: `the path exists but Allow: ${answer.allow} does not list ${base.method}` };
     }
-    return { ...seen, result: "ok", detail: `refused ${probeMethod} with method_not_allowed: the path exists${answer.allow ? ` (Allow: ${answer.allow})` : ""}` };
+    if (!allowed || allowed.length === 0) {
+      // The contract promises 405 for a wrong method, not an Allow header: the path exists,
+      // but nothing says it takes this tool's method.
+      return { ...seen, result: "unverified", detail: `refused ${probeMethod} with method_not_allowed: the path exists; no Allow header confirms ${base.method}` };
+    }
+    return { ...seen, result: "ok", detail: `refused ${probeMethod} with method_not_allowed: the path exists (Allow: ${answer.allow})` };
   }
   if (answer.code === "not_found" || answer.code === "not_implemented") {
-    return context.guessedId
-      ? { ...seen, result: "unverified", detail: `${describeAnswer(answer)} for an invented id (no record to probe with): inconclusive` }
-      : { ...seen, result: "missing", detail: `${describeAnswer(answer)}: the path is wrong for this key` };
+    if (context.guessedId) {
+      return { ...seen, result: "unverified", detail: `${describeAnswer(answer)} for an invented id (no record to probe with): inconclusive` };
+    }
+    if (probeMethod === "PUT") {
+      // The same path answered GET (its read twin is checked on its own line): an API may route
+      // an unknown method as not_found, which says nothing about this tool's method.
+      return { ...seen, result: "unverified", detail: `${describeAnswer(answer)} for PUT on a path that answers GET: the API does not say whether it takes ${base.method}` };
+    }
+    return { ...seen, result: "missing", detail: `${describeAnswer(answer)}: the path is wrong for this key` };
   }
   if (answer.code === "forbidden") {
     return { ...seen, result: "forbidden", detail: `${describeAnswer(answer)}${context.scope.allowed ? ": refused by LeadPanther" : `: ${context.scope.why}`}` };
