@@ -7,7 +7,9 @@
 //   size:      tools/list JSON for the * key  ≤ 24 KB
 //
 // Run with `npm run bench` (builds dist/ first).
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -77,6 +79,14 @@ await minimal.client.close();
 const ours = await connect([CLI], serverEnv);
 const listPosts = [];
 for (let i = 0; i < CALLS; i += 1) listPosts.push(await time(() => ours.client.callTool({ name: "list_posts", arguments: { limit: 50 } })));
+
+// The payload alone: the minimal server returning our exact list_posts result, doing nothing.
+const cannedFile = join(mkdtempSync(join(tmpdir(), "lp-bench-")), "list_posts.json");
+writeFileSync(cannedFile, JSON.stringify(await ours.client.callTool({ name: "list_posts", arguments: { limit: 50 } })));
+const cannedServer = await connect([MINIMAL], { BENCH_CANNED_RESULT: cannedFile });
+const canned = [];
+for (let i = 0; i < CALLS; i += 1) canned.push(await time(() => cannedServer.client.callTool({ name: "canned", arguments: {} })));
+await cannedServer.client.close();
 const { tools } = await ours.client.listTools();
 const toolsBytes = Buffer.byteLength(JSON.stringify({ tools }));
 for (let i = listPosts.length; i < 1_000; i += 1) await ours.client.callTool({ name: "list_posts", arguments: { limit: 50 } });
@@ -91,6 +101,7 @@ const rows = [
   ["direct undici GET /posts?limit=50 (median ms)", median(direct).toFixed(3), ""],
   ["do-nothing tools/call, minimal SDK server (median ms)", median(noop).toFixed(3), ""],
   ["tools/call list_posts limit 50 (median ms)", median(listPosts).toFixed(3), `budget ${perCallBudget.toFixed(3)} → ${median(listPosts) <= perCallBudget ? "PASS" : "FAIL"}`],
+  ["  for scale: minimal server returning that same result, no work (median ms)", median(canned).toFixed(3), `+ direct GET = ${(median(canned) + median(direct)).toFixed(3)}`],
   ["start-up to first tools/list, minimal server (median ms)", median(startMinimal).toFixed(1), ""],
   ["start-up to first tools/list, leadpanther-mcp (median ms)", median(startServer).toFixed(1), `ratio ${startRatio.toFixed(2)} (≤ 1.15) → ${startRatio <= 1.15 ? "PASS" : "FAIL"}`],
   ["RSS after 1,000 calls (MB)", rss.toFixed(1), `< 120 → ${rss < 120 ? "PASS" : "FAIL"}`],
