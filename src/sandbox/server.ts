@@ -229,12 +229,39 @@ function faultWire(fault: Extract<FaultSpec, { kind: "status" | "html" }>, reque
   return { ...response, status: fault.status };
 }
 
+/** How much of a refused body is still read (and dropped) so the client can see the answer. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+const DRAIN_LIMIT_MS = 5_000;
+
 function writeResponse(response: ServerResponse, wire: WireResponse): void {
   if (response.destroyed || response.headersSent) return;
   const headers: Record<string, string> = { ...wire.headers, "content-length": String(wire.body.length) };
   if (wire.closeConnection === true) headers["connection"] = "close";
   response.writeHead(wire.status, headers);
   response.end(wire.body);
+  if (wire.closeConnection === true) drainRefusedBody(response.req);
+}
+
+/**
+ * A body refused part-way (413) is still read and dropped, within bounds, before the connection
+ * closes: a client that is still sending would otherwise meet a reset (EPIPE) and could lose the
+ * answer, as real servers avoid too. Nothing read here is kept.
+ */
+function drainRefusedBody(request: IncomingMessage): void {
+  if (request.complete || request.destroyed) return;
+  let drained = 0;
+  const stop = (): void => {
+    clearTimeout(timer);
+    request.socket.destroy();
+  };
+  const timer = setTimeout(stop, DRAIN_LIMIT_MS);
+  timer.unref();
+  request.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) stop();
+  });
+  request.once("end", () => clearTimeout(timer));
+  request.resume();
 }
 
 export function createRequestListener(deps: ServerDeps): (request: IncomingMessage, response: ServerResponse) => void {
