@@ -30,16 +30,26 @@ export interface CallContext extends ServerContext {
   extra: ToolExtra;
 }
 
-/** One request for one operation: path from the catalog and the route variant, then the result. */
-export async function send(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult> {
-  const { op, variant, clientId, api, config } = call;
-  const template = pathTemplateFor(op, variant);
+/**
+ * The operation's route for this call: the catalog's direct or agency template (as the server
+ * chose it from GET /me), with the client and the tool's path arguments filled in.
+ */
+export function routeFor(call: CallContext, args: Record<string, unknown>): { path: string; route: string } {
+  const { op, variant, clientId } = call;
+  const route = pathTemplateFor(op, variant);
   const values: Record<string, string> = {};
   for (const [field, placeholder] of Object.entries(op.request.pathParams ?? {})) {
     const value = field === "client_id" ? clientId : args[field];
     if (typeof value === "string") values[placeholder] = value;
   }
-  if (template.includes("{clientId}") && clientId !== undefined) values.clientId = clientId;
+  if (route.includes("{clientId}") && clientId !== undefined) values.clientId = clientId;
+  return { path: fillPath(route, values), route };
+}
+
+/** One request for one operation: path from the catalog and the route variant, then the result. */
+export async function send(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult> {
+  const { op, api, config } = call;
+  const { path, route } = routeFor(call, args);
   const query: Record<string, string | number | undefined> = {};
   for (const field of op.request.query ?? []) query[field] = args[field] as string | number | undefined;
   let body: Record<string, unknown> | undefined;
@@ -52,8 +62,8 @@ export async function send(call: CallContext, args: Record<string, unknown>): Pr
   try {
     const success = await api.call({
       method: op.method,
-      path: fillPath(template, values),
-      route: template,
+      path,
+      route,
       query,
       body,
       authenticated: op.requires.kind !== "none",

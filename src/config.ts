@@ -1,6 +1,7 @@
 import { isAbsolute, delimiter } from "node:path";
 import { z } from "zod";
 import { KEY_PREFIXES, OFFICIAL_BASE_URL, WRONG_API_HOST } from "./contract.js";
+import { LOG_LEVELS, type LogLevel } from "./log.js";
 
 /** The groups of tools an operator can switch on with LEADPANTHER_TOOLSETS. */
 export const TOOLSETS = [
@@ -17,8 +18,6 @@ export type Toolset = (typeof TOOLSETS)[number];
 export const ACTIVITY_CONTENT_MODES = ["redact", "sanitized"] as const;
 export type ActivityContentMode = (typeof ACTIVITY_CONTENT_MODES)[number];
 
-export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
-export type LogLevelSetting = (typeof LOG_LEVELS)[number];
 
 export type Command = "serve" | "sandbox" | "doctor" | "help" | "version";
 
@@ -34,7 +33,7 @@ export interface Config {
   activityContent: ActivityContentMode;
   confirmDestructive: boolean;
   uploadRoots: readonly string[];
-  logLevel: LogLevelSetting;
+  logLevel: LogLevel;
   sandbox: boolean;
   http: { enabled: boolean; host: string; port: number; token: string | undefined; allowedOrigins: readonly string[] };
   json: boolean;

@@ -1,10 +1,9 @@
 import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { fillPath, pathTemplateFor } from "./catalog.js";
 import { isRecord } from "./api/client.js";
 import { ApiError } from "./api/errors.js";
 import { errorText } from "./results.js";
 import { sanitizeText } from "./safety/sanitize.js";
-import type { CallContext } from "./call.js";
+import { routeFor, type CallContext } from "./call.js";
 
 /**
  * Asks the person (not the model) to confirm a delete or archive, through MCP elicitation,
@@ -67,14 +66,13 @@ async function describeSubject(call: CallContext, args: Record<string, unknown>)
   if (op.name === "delete_media") return { text: `Media file: ${String(args.path)}.` };
   const preview = op.name === "delete_post" ? "get_post" : "get_lead_magnet";
   const id = op.name === "delete_post" ? args.post_id : args.lead_magnet_id;
-  const pathValues: Record<string, string> = op.name === "delete_post" ? { postId: String(id) } : { leadMagnetId: String(id) };
-  if (call.clientId !== undefined) pathValues.clientId = call.clientId;
-  const template = pathTemplateFor(op, call.variant);
+  // The record's GET shares the delete's path.
+  const { path, route } = routeFor(call, args);
   try {
     const record = await call.api.call({
       method: "GET",
-      path: fillPath(template, pathValues),
-      route: template,
+      path,
+      route,
       authenticated: true,
       signal: call.extra.signal,
     });

@@ -1,11 +1,10 @@
 import { fileURLToPath } from "node:url";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { fillPath, pathTemplateFor } from "../catalog.js";
 import { isRecord } from "../api/client.js";
 import { ApiError } from "../api/errors.js";
 import { errorText, render } from "../results.js";
 import { secrets } from "../safety/secrets.js";
-import { failure, type CallContext } from "../call.js";
+import { failure, routeFor, type CallContext } from "../call.js";
 
 import { MediaInputError, UploadError } from "./errors.js";
 import { putToSignedUrl } from "./put.js";
@@ -16,7 +15,6 @@ import { prepareUpload, type PreparedUpload, type UploadInput } from "./source.j
  * inside this module: registered with the scrubber the moment they arrive, never returned.
  */
 export async function uploadMedia(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult> {
-  const { op, variant } = call;
 
   let prepared;
   try {
@@ -29,13 +27,12 @@ export async function uploadMedia(call: CallContext, args: Record<string, unknow
     throw error;
   }
 
-  const template = pathTemplateFor(op, variant);
   // The signed URL and token are secrets only while they can be used: they are scrubbed from
   // everything while this upload runs and forgotten after (the list would otherwise grow with
   // every upload of a long-running server, and slow every scrub).
   const issued: string[] = [];
   try {
-    return await uploadWithGrant(call, prepared, template, issued);
+    return await uploadWithGrant(call, prepared, issued);
   } finally {
     for (const secret of issued) secrets.removeSecret(secret);
   }
@@ -44,16 +41,16 @@ export async function uploadMedia(call: CallContext, args: Record<string, unknow
 async function uploadWithGrant(
   call: CallContext,
   prepared: PreparedUpload,
-  template: string,
   issued: string[],
 ): Promise<CallToolResult> {
-  const { clientId, api, config, extra, logger } = call;
+  const { api, config, extra, logger } = call;
+  const { path, route } = routeFor(call, {});
   let grant: { uploadUrl: string; path: string; bucket: string; requestId: string };
   try {
     const success = await api.call({
       method: "POST",
-      path: fillPath(template, clientId !== undefined ? { clientId } : {}),
-      route: template,
+      path,
+      route,
       body: { content_type: prepared.contentType, file_name: prepared.fileName, size: prepared.size },
       authenticated: true,
       signal: extra.signal,

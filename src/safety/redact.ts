@@ -13,10 +13,11 @@
  * Leads and clients are shown as they are (that is the tools' purpose) with every string
  * sanitized and capped, and every non-string kept with its type.
  */
+import type { ActivityContentMode } from "../config.js";
 import { countCodePoints, sanitizeText, setOwn, transformStrings } from "./sanitize.js";
 import { wrapUntrusted } from "./untrusted.js";
 
-export type ActivityContentMode = "redact" | "sanitized";
+export type { ActivityContentMode } from "../config.js";
 
 export const REDACTED_VALUE = "[redacted]";
 export const ACTIVITY_CONTENT_MAX_LENGTH = 500;
