@@ -22,10 +22,10 @@
  * missing or answered with an error, else 0 (unverified and forbidden routes do not fail).
  */
 import { randomUUID } from "node:crypto";
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { exposedTools, hasScope, parseIdentity, type AccessState, type Identity } from "./access.js";
 import { isRecord } from "./api/client.js";
-import { createAgent, errorCodeOf, timeoutsFrom } from "./api/http.js";
+import { createAgent, errorCodeOf, httpRequest, timeoutsFrom } from "./api/http.js";
 import { CATALOG, fillPath, operation, OPERATIONS_BY_NAME, type HttpMethod, type Operation, type Provenance } from "./catalog.js";
 import { checkKeyHygiene, describeKeyProblem, SETTINGS, TOOLSETS, type Config } from "./config.js";
 import { KEY_PREFIXES, REQUEST_ID_HEADER } from "./contract.js";
@@ -186,7 +186,7 @@ class Prober {
     const probeBody = method === "PUT" ? "[]" : undefined;
     if (probeBody !== undefined) headers["content-type"] = "application/json";
     try {
-      const response = await request(url, {
+      const response = await httpRequest(url, {
         method,
         headers,
         body: probeBody,

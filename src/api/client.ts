@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { ERROR_STATUS, PAGINATION, REQUEST_ID_HEADER, REQUEST_ID_PATTERN, type ErrorCode, type HttpMethod } from "../contract.js";
 import type { Logger } from "../log.js";
 import { secrets } from "../safety/secrets.js";
 import { ApiError, type WriteOutcome } from "./errors.js";
-import { errorCodeOf, neverConnected } from "./http.js";
+import { errorCodeOf, httpRequest, neverConnected } from "./http.js";
 
 
 export interface ApiRequest {
@@ -155,7 +155,7 @@ export class ApiClient {
 
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(url, {
+      response = await httpRequest(url, {
         method: req.method,
         headers,
         body,

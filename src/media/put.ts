@@ -7,8 +7,8 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Readable } from "node:stream";
-import { request, type Dispatcher } from "undici";
-import { errorCodeOf, neverConnected } from "../api/http.js";
+import type { Dispatcher } from "undici";
+import { errorCodeOf, httpRequest, neverConnected } from "../api/http.js";
 import { loopbackHost } from "../config.js";
 import { MediaInputError, UploadError } from "./errors.js";
 import { UPLOAD_CHUNK_BYTES, UploadStream } from "./stream.js";
@@ -275,7 +275,7 @@ export async function putToSignedUrl(options: PutOptions): Promise<void> {
         },
       );
       try {
-        const response = await request(url, {
+        const response = await httpRequest(url, {
           method: "PUT",
           dispatcher: options.dispatcher,
           headers: { "content-type": options.contentType, "content-length": String(size) },
