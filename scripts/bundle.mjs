@@ -3,9 +3,26 @@
 // Dynamic imports (the sandbox, doctor, the HTTP transport) become chunks loaded only when used.
 import { build } from "esbuild";
 import { chmodSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
+// zod re-exports every one of its ~50 message locales as `z.locales` (about 270 KB bundled) and
+// esbuild cannot drop a re-exported namespace. The server formats its own messages and zod only
+// ever uses English (its default, imported directly by its schemas), so `z.locales` holds `en`.
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: args.importer, namespace: "zod-locales" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: 'export { default as en } from "../locales/en.js";',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
 
 // Chunk names carry a content hash: without this, every build would leave the last one's behind.
 rmSync(`${root}/dist/chunks`, { recursive: true, force: true });
@@ -20,10 +37,11 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20.18",
-  minify: true,
+  minify: process.env.LP_NO_MINIFY !== "1",
   legalComments: "linked",
   // Some bundled CommonJS (undici) calls require(); ESM output needs one.
   banner: { js: "import { createRequire as __lpCreateRequire } from 'node:module'; const require = __lpCreateRequire(import.meta.url);" },
   logLevel: "warning",
+  plugins: [zodEnglishOnly],
 });
 chmodSync(`${root}/dist/cli.js`, 0o755);
