@@ -2,6 +2,7 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { ConfigError, loadConfig, SETTINGS, unknownEnvSettings, type Config, type SettingSpec } from "./config.js";
 import { log, setLogLevel } from "./log.js";
+import { keepYoungGenerationSmall } from "./memory.js";
 import { CallTracker, createMcpServer, SERVER_NAME, SERVER_VERSION } from "./server.js";
 import { startRuntime } from "./runtime.js";
 
@@ -9,6 +10,7 @@ import { startRuntime } from "./runtime.js";
 const SHUTDOWN_DRAIN_MS = 10_000;
 
 async function serveStdio(config: Config): Promise<void> {
+  keepYoungGenerationSmall();
   const runtime = await startRuntime(config);
   const calls = new CallTracker();
   const mcp = createMcpServer(runtime.context, { followAccess: true, calls });
