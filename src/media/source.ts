@@ -28,6 +28,8 @@ export interface PreparedUpload {
   fileName: string;
   /** Read from the magic bytes. */
   contentType: MediaContentType;
+  /** Set when the name's extension names another image type: uploaded as the content's type. */
+  nameNote?: string;
   /** Bytes. */
   size: number;
   /**
@@ -204,14 +206,19 @@ function limitDescription(contentType: MediaContentType): string {
 // ---------------------------------------------------------------------------------------------
 // Checks shared by both sources
 
-/** Decides the type from the content and applies every type and size rule. */
+/**
+ * Decides the type from the content and applies every type and size rule. A name whose
+ * extension says another image type (a PNG saved as .jpg, common with downloads) is accepted
+ * and noted: the content's type is what is sent. A name that says image for a PDF, or PDF for
+ * an image, is refused: that is likely the wrong file, bound for the wrong post field.
+ */
 function checkContent(
   head: Uint8Array,
   size: number,
   fileName: string,
   declared: MediaContentType | undefined,
   contentField: "file_path" | "content_base64",
-): MediaContentType {
+): { contentType: MediaContentType; nameNote?: string } {
   const nameField = contentField === "file_path" ? "file_path" : "file_name";
   if (size === 0) {
     throw new MediaInputError(
@@ -229,7 +236,8 @@ function checkContent(
     );
   }
   const byExtension = contentTypeForExtension(fileName);
-  if (byExtension !== undefined && byExtension !== contentType) {
+  const bothImages = byExtension !== undefined && byExtension !== "application/pdf" && contentType !== "application/pdf";
+  if (byExtension !== undefined && byExtension !== contentType && !bothImages) {
     throw new MediaInputError(
       nameField,
       `${nameField} says ${byExtension} but the content is ${contentType}. ` +
@@ -251,7 +259,10 @@ function checkContent(
         `Compress or shrink it and try again.`,
     );
   }
-  return contentType;
+  if (byExtension !== undefined && byExtension !== contentType) {
+    return { contentType, nameNote: `${nameField} says ${byExtension}, but the content is ${contentType}: it was uploaded as ${contentType}.` };
+  }
+  return { contentType };
 }
 
 function parseDeclaredType(value: unknown): MediaContentType | undefined {
@@ -494,7 +505,7 @@ async function prepareFile(
       throw fileAccessError(filePath, error);
     }
     const fileName = checkPathFileName(path.basename(lexical), filePath);
-    const contentType = checkContent(
+    const { contentType, nameNote } = checkContent(
       head.subarray(0, bytesRead),
       opened.size,
       fileName,
@@ -510,6 +521,7 @@ async function prepareFile(
     return {
       fileName,
       contentType,
+      ...(nameNote ? { nameNote } : {}),
       size: opened.size,
       open: () => new UploadStream((take) => readFileChunks(real, filePath, identity, take)),
     };
@@ -729,7 +741,7 @@ function prepareBase64(
   declared: MediaContentType | undefined,
 ): PreparedUpload {
   const bytes = decodeBase64Strict(contentBase64);
-  const contentType = checkContent(
+  const { contentType, nameNote } = checkContent(
     bytes.subarray(0, SNIFF_BYTES),
     bytes.length,
     fileName,
@@ -739,6 +751,7 @@ function prepareBase64(
   return {
     fileName,
     contentType,
+    ...(nameNote ? { nameNote } : {}),
     size: bytes.length,
     open: () => new UploadStream(() => bufferChunks(bytes)),
   };

@@ -73,7 +73,9 @@ async function uploadWithGrant(
       );
     }
     grant = {
-      uploadUrl: withToken(data.upload_url, data.token),
+      // §13: the bytes go to upload_url exactly as given. Adding anything (even the separate
+      // token) would break a URL whose query is signed.
+      uploadUrl: data.upload_url,
       path: data.path,
       bucket: typeof data.bucket === "string" ? data.bucket : "",
       requestId: success.requestId,
@@ -122,29 +124,13 @@ async function uploadWithGrant(
 
   const kind = prepared.contentType === "application/pdf" ? "document_url" : "images";
   return render(
-    `upload_media: stored ${prepared.fileName} (${prepared.contentType}, ${prepared.size} bytes). Use path ${grant.path} in create_post's ${kind}${kind === "images" ? " list" : ""}.`,
+    `upload_media: stored ${prepared.fileName} (${prepared.contentType}, ${prepared.size} bytes).${prepared.nameNote ? ` Note: ${prepared.nameNote}` : ""} Use path ${grant.path} in create_post's ${kind}${kind === "images" ? " list" : ""}.`,
     {
       data: { path: grant.path, bucket: grant.bucket, content_type: prepared.contentType, size: prepared.size },
       request_id: grant.requestId,
       usage: `Put "${grant.path}" in create_post's ${kind}${kind === "images" ? " (a list of up to 20)" : ""}.`,
     },
   );
-}
-
-/**
- * [inferred] The signed URL carries its token (as the guide's example and Supabase-style storage
- * do). Where an upload_url comes without one, the separate `token` is added as `?token=`.
- */
-function withToken(uploadUrl: string, token: unknown): string {
-  if (typeof token !== "string" || token === "") return uploadUrl;
-  try {
-    const url = new URL(uploadUrl);
-    if (url.searchParams.has("token")) return uploadUrl;
-    url.searchParams.set("token", token);
-    return url.toString();
-  } catch {
-    return uploadUrl;
-  }
 }
 
 function toInput(args: Record<string, unknown>): UploadInput {

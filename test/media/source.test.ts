@@ -381,6 +381,15 @@ describe("prepareUpload from base64", () => {
     expect(error.message).toContain("at most 5,242,880 bytes");
   });
 
+  it("accepts an image named as another image type, sends the content's type, and says so", async () => {
+    const prepared = await prepareUpload({ content_base64: png.toString("base64"), file_name: "photo.jpg" }, []);
+    expect(prepared.contentType).toBe("image/png");
+    expect(prepared.fileName).toBe("photo.jpg");
+    expect(prepared.nameNote).toBe("file_name says image/jpeg, but the content is image/png: it was uploaded as image/png.");
+    const matching = await prepareUpload({ content_base64: png.toString("base64"), file_name: "photo.png" }, []);
+    expect(matching.nameNote).toBeUndefined();
+  });
+
   it("refuses a file_name whose extension disagrees with the content", async () => {
     const error = await refusal({ content_base64: SAMPLES["application/pdf"].bytes.toString("base64"), file_name: "chart.png" }, []);
     expect(error.field).toBe("file_name");
