@@ -72,14 +72,15 @@ export async function send(call: CallContext, args: Record<string, unknown>): Pr
     return successResult(op, success, config.activityContent);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    return failure(call, error);
+    return failure(call, error, body);
   }
 }
 
-export function failure(call: CallContext, error: ApiError): CallToolResult {
+export function failure(call: CallContext, error: ApiError, body?: Record<string, unknown>): CallToolResult {
   if (error.code === "forbidden") call.access.noteForbidden();
   if (error.code === "unauthorized") void call.access.refresh("unauthorized");
-  return apiErrorResult(call.op, error, hintFor(error, { op: call.op, variant: call.variant, clientId: call.clientId, access: call.access.state }));
+  const sentNull = body !== undefined && Object.values(body).some((value) => value === null);
+  return apiErrorResult(call.op, error, hintFor(error, { op: call.op, variant: call.variant, clientId: call.clientId, access: call.access.state, sentNull }));
 }
 
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { HttpMethod, Scope } from "./contract.js";
+import { POST_UPDATE_NULL_CLEARS } from "./contract.js";
 
 export type { HttpMethod } from "./contract.js";
 import type { Toolset } from "./config.js";
@@ -208,7 +209,7 @@ export const CATALOG: readonly Operation[] = [
     name: "update_post",
     title: "Update a post",
     description:
-      "Change a post's fields. A publishing post cannot be edited; a published post only accepts theme_id, template_id and notes. scheduled_at null turns a scheduled post back into a draft.",
+      `Change a post's fields. A publishing post cannot be edited; a published post only accepts theme_id, template_id and notes.${POST_UPDATE_NULL_CLEARS ? " scheduled_at null turns a scheduled post back into a draft." : ""}`,
     method: "PATCH",
     directPath: "/posts/{postId}",
     agencyPath: "/clients/{clientId}/posts/{postId}",

@@ -78,6 +78,14 @@ export const POST_WRITE_FIELDS = [
   "notes",
 ] as const;
 
+/**
+ * §11 [inferred]: on update_post, null clears a field (null scheduled_at unschedules the post
+ * back to a draft; images: null plus a document_url turns an image post into a document post).
+ * The contract gives no meaning to null; set this to false and the update schema stops
+ * offering it.
+ */
+export const POST_UPDATE_NULL_CLEARS = true;
+
 /** §12 rule 1 [stated] */
 export const DELIVERY_MODES = ["hosted_content", "gated_external", "external_link"] as const;
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
@@ -124,8 +132,9 @@ export const GUESSED_ROUTES = [
 export const NOT_IMPLEMENTED_ROUTES = ["/lead-magnet-posts"] as const;
 
 /**
- * §11/§13 [inferred]: a media path as the upload-URL route returns it — the sandbox and the
- * guide's example use `<account user_id>/<folder>/…/<file>`, but only "a relative path" is
- * relied on: no scheme, no leading slash, no `..` segment, no control characters.
+ * §11/§13 [inferred]: a media path as the upload-URL route returns it — the guide's example
+ * and the sandbox use `<account user_id>/<folder>/…/<file>`, but only "a path" is relied on:
+ * no scheme and no `//` host (so not a URL), no `..` segment, no control characters. A leading
+ * slash is allowed: whatever path upload_media reports must be accepted by create_post.
  */
-export const MEDIA_PATH_PATTERN = /^(?![A-Za-z][A-Za-z0-9+.-]*:)(?!\/)(?!(?:.*\/)?\.\.(?:\/|$))[^\u0000-\u001f\u007f\\]{1,1024}$/;
+export const MEDIA_PATH_PATTERN = /^(?![A-Za-z][A-Za-z0-9+.-]*:)(?!\/\/)(?!(?:.*\/)?\.\.(?:\/|$))[^\u0000-\u001f\u007f\\]{1,1024}$/;

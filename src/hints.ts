@@ -1,5 +1,5 @@
 import type { Operation, RouteVariant } from "./catalog.js";
-import { PUBLISHED_POST_MUTABLE_FIELDS } from "./contract.js";
+import { MEDIA_IMAGE_MAX_BYTES, MEDIA_PDF_MAX_BYTES, PAGINATION, POST_IMAGES_MAX, POST_TEXT_MAX, PUBLISHED_POST_MUTABLE_FIELDS } from "./contract.js";
 import { KEY_CHECKS } from "./config.js";
 import { hasScope, type AccessState } from "./access.js";
 import type { ApiError } from "./api/errors.js";
@@ -14,6 +14,8 @@ export interface HintContext {
   variant: RouteVariant;
   clientId: string | undefined;
   access: AccessState;
+  /** The request's body set a field to null (to clear it). */
+  sentNull?: boolean;
 }
 
 export function hintFor(error: ApiError, context: HintContext): string {
@@ -24,7 +26,7 @@ export function hintFor(error: ApiError, context: HintContext): string {
   }
   switch (error.code) {
     case "bad_request":
-      return badRequestHint(op);
+      return badRequestHint(op, context.sentNull === true);
     case "unauthorized":
       return KEY_CHECKS;
     case "forbidden":
@@ -80,17 +82,17 @@ function verifyText(op: Operation): string {
   }
 }
 
-function badRequestHint(op: Operation): string {
+function badRequestHint(op: Operation, sentNull: boolean): string {
   const base = "LeadPanther refused the request (bad_request) without saying which field.";
-  if (op.list) return `${base} Check limit (1–100) and offset (0 or more)${op.agencyPath ? " and client_id" : ""}.`;
+  if (op.list) return `${base} Check limit (1–${PAGINATION.maxLimit}) and offset (0 or more)${op.agencyPath ? " and client_id" : ""}.`;
   if (op.effect === "read") return `${base} Check that every id is a UUID exactly as a list tool returned it.`;
   switch (op.toolset) {
     case "posts":
-      return `${base} Post rules: text 1–3,000 characters; scheduled_at a future ISO 8601 time; images (1–20) or document_url, never both; ids are UUIDs.`;
+      return `${base} Post rules: text 1–${POST_TEXT_MAX.toLocaleString("en-US")} characters; scheduled_at a future ISO 8601 time; images (1–${POST_IMAGES_MAX}) or document_url, never both; ids are UUIDs.${sentNull ? " This request also set a field to null to clear it, which this API may not accept: try again without the null fields, or give the field a new value instead." : ""}`;
     case "lead_magnets":
       return `${base} Lead magnet rules: delivery_mode hosted_content or gated_external needs hosted_page; publishing hosted_content needs non-empty page content, gated_external a valid external_resource_url; external_link needs resource_link; cta_label and cta_url together. On an update these apply to the lead magnet as it will be after the change: get_lead_magnet shows the current fields.`;
     case "media":
-      return `${base} Allowed: JPEG, PNG, GIF, WebP up to 5 MB; PDF up to 15 MB; the path must be one upload_media returned.`;
+      return `${base} Allowed: JPEG, PNG, GIF, WebP up to ${MEDIA_IMAGE_MAX_BYTES / 1_048_576} MB; PDF up to ${MEDIA_PDF_MAX_BYTES / 1_048_576} MB; the path must be one upload_media returned.`;
     default:
       return `${base} Check the arguments against the tool's description.`;
   }

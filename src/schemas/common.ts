@@ -14,7 +14,6 @@ export function uuidField(what: string) {
 export function httpsUrl(what: string) {
   return z
     .string({ error: `must be a string: ${what}` })
-    .max(2048, { error: "must be at most 2,048 characters" })
     .refine(isHttpsUrl, { error: `must be an absolute https:// URL (${what})` });
 }
 
@@ -35,7 +34,6 @@ export function isMediaPath(value: string): boolean {
 export function mediaReference(what: string) {
   return z
     .string({ error: `must be a string: ${what}` })
-    .max(2048, { error: "must be at most 2,048 characters" })
     .refine((value) => isHttpsUrl(value) || isMediaPath(value), {
       error: `must be an https:// URL or a media path returned by upload_media (${what})`,
     });

@@ -24,8 +24,8 @@ const hostedPage = z
 const fields = {
   title: z
     .string({ error: "must be a string" })
-    .trim()
     .min(1, { error: "must not be empty" })
+    .refine((value) => value.trim() !== "", { error: "must not be only spaces" })
     .max(LEAD_MAGNET_TITLE_MAX, { error: `must be at most ${LEAD_MAGNET_TITLE_MAX} characters` })
     .describe(`Title, 1–${LEAD_MAGNET_TITLE_MAX} characters.`),
   keyword: z

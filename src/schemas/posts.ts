@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { POST_IMAGES_MAX, POST_TEXT_MAX } from "../contract.js";
+import { POST_IMAGES_MAX, POST_TEXT_MAX, POST_UPDATE_NULL_CLEARS } from "../contract.js";
 import { isoTimestamp, mediaReference, uuidField } from "./common.js";
 
 /**
@@ -67,19 +67,26 @@ export const createPostShape = {
   notes: postFields.notes.optional(),
 };
 
+/**
+ * An update field: optional and, where the contract's [inferred] null meaning holds
+ * (POST_UPDATE_NULL_CLEARS), nullable, with what null does in its description.
+ */
+function updateField(schema: z.ZodType, description: string, whatNullDoes: string): z.ZodType {
+  return POST_UPDATE_NULL_CLEARS
+    ? schema.nullable().optional().describe(`${description} ${whatNullDoes}`)
+    : schema.optional().describe(description);
+}
+
 /** On an update, null clears a field (e.g. images: null and a document_url to turn an image post into a document post). */
 export const updatePostShape = {
   post_id: uuidField("the post's id").describe("The post to change."),
   text: postFields.text.optional(),
-  scheduled_at: futureTimestamp
-    .nullable()
-    .optional()
-    .describe("New future publish time; null unschedules the post back to a draft."),
-  images: postFields.images.nullable().optional().describe("Replaces the images; null removes them."),
-  document_url: postFields.document_url.nullable().optional().describe("Replaces the document; null removes it."),
-  theme_id: postFields.theme_id.nullable().optional(),
-  template_id: postFields.template_id.nullable().optional(),
-  notes: postFields.notes.nullable().optional(),
+  scheduled_at: updateField(futureTimestamp, "New future publish time.", "null unschedules the post back to a draft."),
+  images: updateField(postFields.images, "Replaces the images.", "null removes them."),
+  document_url: updateField(postFields.document_url, "Replaces the document.", "null removes it."),
+  theme_id: updateField(postFields.theme_id, "Theme UUID.", "null clears it."),
+  template_id: updateField(postFields.template_id, "Template UUID.", "null clears it."),
+  notes: updateField(postFields.notes, "Internal notes; never published.", "null clears them."),
 };
 
 export const POST_UPDATE_FIELDS = Object.keys(updatePostShape).filter((key) => key !== "post_id");
