@@ -135,7 +135,9 @@ export function errorText(text: string): CallToolResult {
 export function apiErrorResult(op: Operation, error: ApiError, hint: string): CallToolResult {
   const what =
     error.kind === "http"
-      ? `${error.code ?? "error"} (HTTP ${error.status})`
+      ? error.code !== undefined
+        ? `${error.code} (HTTP ${error.status})`
+        : `HTTP ${error.status}`
       : error.kind === "invalid_response"
         ? `invalid response${error.status ? ` (HTTP ${error.status})` : ""}`
         : error.kind;

@@ -278,12 +278,15 @@ export class ApiClient {
     const refused = status < 500 || status === 501;
     const outcome: WriteOutcome = !isWrite || refused ? "not_applied" : "unknown";
     const error = new ApiError({
-      kind: code !== undefined ? "http" : "invalid_response",
+      // A 429 has no code in the contract (§8: rate limits are not published) but is a plain refusal.
+      kind: code !== undefined || status === 429 ? "http" : "invalid_response",
       code,
       status,
       message: envelope
         ? (apiMessage ?? `LeadPanther answered ${code ?? "an error"}.`)
-        : `LeadPanther answered HTTP ${status} with ${looksLikeHtml(text) ? "an HTML page" : "a body that is not its JSON error envelope"}.`,
+        : status === 429
+          ? "LeadPanther answered HTTP 429: too many requests."
+          : `LeadPanther answered HTTP ${status} with ${looksLikeHtml(text) ? "an HTML page" : "a body that is not its JSON error envelope"}.`,
       requestId: envelopeRequestId,
       retryAfterSeconds: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
       attempts: attempt,
@@ -352,7 +355,6 @@ function parsePagination(value: unknown, query: ApiRequest["query"]): Pagination
 
 /** The contract's error code for an HTTP status (§8), for answers that do not name one. */
 function codeForStatus(status: number): string | undefined {
-  if (status === 429) return "rate_limited";
   return (Object.keys(ERROR_STATUS) as ErrorCode[]).find((candidate) => ERROR_STATUS[candidate] === status);
 }
 
