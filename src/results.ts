@@ -89,10 +89,17 @@ export interface RenderOptions {
   compactList?: boolean;
 }
 
+/** Said when a result had values withheld as secret-shaped: the model must not write them back. */
+export const WITHHELD_NOTICE =
+  "Some values looked like secrets (a token, a signed URL, a key) and are shown as [REDACTED] or [REDACTED_SIGNED_URL]; LeadPanther still holds the real values. Do not send these markers back: leave such fields out of an update.";
+
 export function render(summary: string, structured: Record<string, unknown>, options: RenderOptions = {}): CallToolResult {
   let clean = options.scrubbed ? structured : scrubResult(structured);
+  const withheld = clean !== structured;
+  if (withheld) clean = { ...clean, notice: typeof clean.notice === "string" ? `${clean.notice} ${WITHHELD_NOTICE}` : WITHHELD_NOTICE };
   const lines = [secrets.scrub(summary)];
   if (options.notice) lines.push(secrets.scrub(options.notice));
+  if (withheld) lines.push(WITHHELD_NOTICE);
   lines.push(JSON.stringify(clean.data ?? null, options.compactList ? compactListValue : undefined));
   if ("request_id" in clean) clean = { ...clean, request_id: safeRequestId(clean.request_id) };
   lines.push(`request_id: ${secrets.scrub(String(clean.request_id))}`);

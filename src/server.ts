@@ -10,6 +10,7 @@ import { apiErrorResult, errorText, listOutputSchema, render } from "./results.j
 import { confirmDestructive } from "./confirm.js";
 import { uploadMedia } from "./media/tool.js";
 import { send, type CallContext, type ServerContext, type ToolExtra } from "./call.js";
+import { withheldMarkerIn } from "./safety/secrets.js";
 
 export const SERVER_NAME = "leadpanther-mcp";
 export const SERVER_VERSION = "0.1.0";
@@ -114,8 +115,37 @@ function serveToolCalls(mcp: McpServer, context: ServerContext, registered: Map<
     if (!entry) return errorText(whyUnavailable(name, context, [...registered.keys()]));
     const parsed = entry.schema.safeParse(args ?? {});
     if (!parsed.success) return errorText(describeInvalidInput(name, parsed.error.issues));
+    if (OPERATIONS_BY_NAME.get(name)?.effect !== "read") {
+      const withheld = withheldFields(parsed.data);
+      if (withheld.length > 0) return errorText(describeWithheld(name, withheld));
+    }
     return calls.track(() => entry.run(parsed.data, extra));
   });
+}
+
+/**
+ * Fields of a write that carry a marker this server shows in place of a withheld value
+ * ([REDACTED], [REDACTED_SIGNED_URL], [redacted: N characters]). A model that read a record
+ * and writes it back would otherwise overwrite the real value in LeadPanther with the marker.
+ */
+function withheldFields(value: unknown, path = ""): { field: string; marker: string }[] {
+  if (typeof value === "string") {
+    const marker = withheldMarkerIn(value);
+    return marker === undefined ? [] : [{ field: path || "(arguments)", marker }];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => withheldFields(item, `${path}[${index}]`));
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => withheldFields(item, path ? `${path}.${key}` : key));
+  }
+  return [];
+}
+
+function describeWithheld(tool: string, fields: readonly { field: string; marker: string }[]): string {
+  return [
+    `${tool}: nothing was sent. These fields hold a marker this server shows in place of a value it withheld (it looked like a secret, or is a stranger's message); LeadPanther still has the real value, and sending the marker would overwrite it:`,
+    ...fields.map(({ field, marker }) => `- ${field}: holds "${marker}". Leave the field out to keep the stored value, or give the complete new value.`),
+    "(Text that is meant to say it can spell it differently, e.g. [redacted] in small letters.)",
+  ].join("\n");
 }
 
 function describeInvalidInput(tool: string, issues: readonly z.core.$ZodIssue[]): string {

@@ -42,12 +42,30 @@ function decodeJsonEscape(code: string): string {
   if (code.length === 5) return String.fromCharCode(Number.parseInt(code.slice(1), 16));
   return SIMPLE_ESCAPES[code] ?? code;
 }
-/** An Authorization value: a scheme and its credentials, or a bare token (digits, or 20+ characters). */
+/** An Authorization value: a scheme and its credentials, or a bare credential (see looksLikeCredential). */
 const AUTHORIZATION =
-  /(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?:(?:bearer|basic|token|digest|apikey)\s+[^\s"',;}]+|(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}|[A-Za-z0-9._~+/=-]{20,})/gi;
-/** A bearer token: 8+ token characters with a digit, or 20+ (so "Bearer of good news" stays). */
-const BEARER =
-  /\bbearer\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}|[A-Za-z0-9._~+/=-]{20,})/gi;
+  /(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?:(?:bearer|basic|token|digest|apikey)\s+([^\s"',;}]+)|([A-Za-z0-9._~+/=-]{8,}))/gi;
+/** A bearer token (see looksLikeCredential), so "Bearer of good news" and "the bearer 20260501 bond" stay. */
+const BEARER = /\bbearer\s+([A-Za-z0-9._~+/=-]{8,})/gi;
+
+/**
+ * Whether a word after "Bearer" or an Authorization scheme is a credential rather than prose:
+ * 20+ characters, or 8+ that mix letters with digits or have a capital after a small letter
+ * (base64 and random tokens do; "training", "Training" and "20260501" do not).
+ */
+function looksLikeCredential(word: string): boolean {
+  if (word.length >= 20) return true;
+  if (word.length < 8) return false;
+  return (/[0-9]/.test(word) && /[A-Za-z]/.test(word)) || /[a-z][^a-z]*[A-Z]/.test(word);
+}
+
+/** The markers this server puts where it withheld a value (secrets here, activity text in redact.ts). */
+const WITHHELD_MARKER = /\[REDACTED(?:_SIGNED_URL)?\]|\[redacted: \d+ characters\]/;
+
+/** The first marker of a withheld value in a text, if any: never a value to send back to the API. */
+export function withheldMarkerIn(text: string): string | undefined {
+  return WITHHELD_MARKER.exec(text)?.[0];
+}
 
 export class SecretScrubber {
   readonly #variants = new Set<string>();
@@ -93,8 +111,10 @@ export class SecretScrubber {
     if (result.includes("=")) result = result.replace(SIGNING_PARAMETER, `$1${REDACTED}`);
     if (SECRET_FIELD_HINTS.some((hint) => result.includes(hint))) result = result.replace(SECRET_FIELD, `$1${REDACTED}`);
     return result
-      .replace(AUTHORIZATION, `$1Bearer ${REDACTED}`)
-      .replace(BEARER, `Bearer ${REDACTED}`)
+      .replace(AUTHORIZATION, (match, prefix: string, schemeCredential: string | undefined, bare: string | undefined) =>
+        looksLikeCredential(schemeCredential ?? bare ?? "") ? `${prefix}Bearer ${REDACTED}` : match,
+      )
+      .replace(BEARER, (match, token: string) => (looksLikeCredential(token) ? `Bearer ${REDACTED}` : match))
       .replace(LEADPANTHER_KEY, (_key, environment: string) => `lp_${environment.toLowerCase()}_${REDACTED}`);
   }
 

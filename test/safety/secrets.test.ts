@@ -109,6 +109,12 @@ describe("SecretScrubber shape rules", () => {
     expect(scrubber.scrub("headers: { authorization: 'Bearer s3cr3t-t0ken' }")).toBe(`headers: { authorization: 'Bearer ${REDACTED}' }`);
     expect(scrubber.scrub("sent bearer eyJhbGciOiJIUzI1NiJ9.x.y")).toBe(`sent Bearer ${REDACTED}`);
     expect(scrubber.scrub("I am the bearer of good news")).toBe("I am the bearer of good news");
+    // Prose in a post is not a credential: a word after the scheme must look like one.
+    for (const prose of ["Authorization: Basic training starts Monday", "Authorization: Basic Training", "The bearer 20260501 bond", "Bearer Instructions"]) {
+      expect(scrubber.scrub(prose)).toBe(prose);
+    }
+    expect(scrubber.scrub("Authorization: Basic dXNlcjpwYXNz")).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(scrubber.scrub("bearer abcdefghijklmnopqrstu")).toBe(`Bearer ${REDACTED}`);
     expect(scrubber.scrub("Authorization: required for this call")).toBe("Authorization: required for this call");
   });
 

@@ -17,6 +17,8 @@ const POST = "10010000-0000-4000-8000-0000000000aa";
 const TOKEN = "tok_SECRET_value_1234567890";
 const SIGNED_QUERY = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=5f1c0ffee0ddba11&X-Amz-Expires=60";
 const MEDIA_PATH = "/content-images/u1/photo.png";
+const WEBINAR = "https://events.example.com/join?token=spring-launch-4821";
+const POST_TEXT = `Webinar link: ${WEBINAR} — Authorization: Basic training starts Monday. The bearer 20260501 bond.`;
 
 interface Seen {
   method: string;
@@ -57,6 +59,8 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     case "POST /api/v1/posts":
     case "POST /api/v1/lead-magnets":
       return send(response, 201, { data: { id: POST, ...(JSON.parse(body) as object) }, request_id: "req_create" });
+    case `GET /api/v1/posts/${POST}`:
+      return send(response, 200, { data: { id: POST, text: POST_TEXT, status: "draft", images: [`https://cdn.example.com/a.png?token=eyJhbGciOiJIUzI1NiJ9abc`] }, request_id: "req_get" });
     case `PATCH /api/v1/posts/${POST}`:
       return send(response, 400, { error: { code: "bad_request", message: "Invalid request." }, request_id: "req_patch" });
     case "GET /api/v1/leads":
@@ -125,6 +129,31 @@ describe("what is sent is what was given", () => {
     const created = await stack.call("create_post", { text: "Long URL", images: [long] });
     expect(created.isError, textOf(created)).toBeFalsy();
     expect(JSON.parse(seen[0]?.body ?? "{}")).toMatchObject({ images: [long] });
+  });
+});
+
+describe("values withheld as secret-shaped", () => {
+  it("are few, are said to be withheld, and are never written back", async () => {
+    const result = await stack.call("get_post", { post_id: POST });
+    const post = structured<{ data: { text: string; images: string[] }; notice?: string }>(result);
+    // A URL that carries a token is withheld; prose that merely mentions a scheme is not.
+    expect(post.data.text).toBe("Webinar link: [REDACTED_SIGNED_URL] — Authorization: Basic training starts Monday. The bearer 20260501 bond.");
+    expect(post.data.images).toEqual(["[REDACTED_SIGNED_URL]"]);
+    expect(post.notice).toContain("Do not send these markers back");
+    expect(textOf(result)).toContain("LeadPanther still holds the real values");
+
+    seen = [];
+    const writeBack = await stack.call("update_post", { post_id: POST, images: post.data.images, text: post.data.text });
+    expect(writeBack.isError).toBe(true);
+    expect(textOf(writeBack)).toContain('- images[0]: holds "[REDACTED_SIGNED_URL]". Leave the field out to keep the stored value');
+    expect(textOf(writeBack)).toContain("- text: holds");
+    expect(seen).toEqual([]);
+  });
+
+  it("a post without anything secret-shaped carries no such notice", async () => {
+    const created = await stack.call("create_post", { text: "Plain words about bearer bonds." });
+    expect(textOf(created)).not.toContain("REDACTED");
+    expect(structured<{ notice?: string }>(created).notice).toBeUndefined();
   });
 });
 
