@@ -391,7 +391,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         `"${raw.clientId.value}" is not a UUID. Use a client's user_id as list_clients returns it.`,
       );
     }
-    clientId = value.toLowerCase();
+    // Sent exactly as given: ids are compared as LeadPanther returns them (list_clients).
+    clientId = value;
   }
 
   let uploadRoots: string[] = [];

@@ -4,6 +4,8 @@ import { ApiError } from "./api/errors.js";
 import { errorText } from "./results.js";
 import { sanitizeText } from "./safety/sanitize.js";
 import { routeFor, type CallContext } from "./call.js";
+import { OPERATIONS_BY_NAME } from "./catalog.js";
+import { hasScope } from "./access.js";
 
 /**
  * Asks the person (not the model) to confirm a delete or archive, through MCP elicitation,
@@ -68,6 +70,12 @@ async function describeSubject(call: CallContext, args: Record<string, unknown>)
   const id = op.name === "delete_post" ? args.post_id : args.lead_magnet_id;
   // The record's GET shares the delete's path.
   const { path, route } = routeFor(call, args);
+  // A key allowed to delete may not be allowed to read: then the preview is not asked for.
+  const readRequires = OPERATIONS_BY_NAME.get(preview)?.requires;
+  const state = call.access.state;
+  if (readRequires?.kind === "scope" && state.status === "ready" && !hasScope(state.identity.scopes, readRequires.scope)) {
+    return { text: `${op.noun} ${String(id)} (its details are not shown: this key lacks ${readRequires.scope}).` };
+  }
   try {
     const record = await call.api.call({
       method: "GET",

@@ -526,7 +526,7 @@ async function chooseClient(config: Config, identity: Identity, prober: Prober, 
     for (const item of outcome.answer.body.data as unknown[]) {
       if (!isRecord(item) || typeof item.user_id !== "string") continue;
       const active = isRecord(item.grant) && item.grant.status === "active";
-      if (config.clientId !== undefined && item.user_id.toLowerCase() === config.clientId) pinned = item;
+      if (config.clientId !== undefined && item.user_id.toLowerCase() === config.clientId.toLowerCase()) pinned = item;
       if (active) firstActive ??= item;
     }
     const pagination = outcome.answer.body.pagination;

@@ -101,7 +101,7 @@ function badRequestHint(op: Operation, sentNull: boolean): string {
 /** How the model names the client: its own client_id argument, or the operator's pinned setting. */
 function clientReference(context: HintContext): string {
   return context.variant === "pinned"
-    ? `the client pinned by LEADPANTHER_CLIENT_ID (${context.clientId ?? "unset"}); only the operator can change it`
+    ? `the client pinned by LEADPANTHER_CLIENT_ID (${context.clientId ?? "unset"})`
     : "client_id";
 }
 
@@ -118,7 +118,7 @@ function forbiddenHint(context: HintContext): string {
   }
   if (variant !== "direct" && (op.agencyPath || op.name === "get_client")) {
     parts.push(
-      `For agency work LeadPanther also needs an active grant for client ${clientId ?? "(none given)"} whose permissions include ${scope ?? "this operation"}: list_clients shows each client's grant status and permissions.${variant === "pinned" ? ` The client is ${clientReference(context)}.` : ""}`,
+      `For agency work LeadPanther also needs an active grant for client ${clientId ?? "(none given)"} whose permissions include ${scope ?? "this operation"}: list_clients shows each client's grant status and permissions.${variant === "pinned" ? ` The client is ${clientReference(context)}; only the operator can change it.` : ""}`,
     );
   } else {
     parts.push("The record may belong to an account outside this key's access.");
@@ -131,8 +131,10 @@ function notFoundHint(context: HintContext): string {
   const parts: string[] = [];
   if (variant !== "direct" && op.agencyPath) {
     parts.push(
-      `A 404 on a client route does not prove the client is missing: verify that ${clientReference(context)} is a client's user_id from list_clients with an active grant.`,
+      `A 404 on a client route does not prove the client is missing: verify that ${clientReference(context)} is a client's user_id from list_clients with an active grant${variant === "pinned" ? " (only the operator can change it)" : ""}.`,
     );
+  } else if (op.name === "get_client" && context.access.status === "ready" && context.access.identity.actorType === "direct_user") {
+    parts.push("This key is a direct key: it acts on its own account and has no client accounts (list_clients lists none). Client tools are for agency keys.");
   } else if (op.name === "get_client") {
     parts.push("A 404 here does not prove the client is missing: use a user_id exactly as list_clients returns it.");
   }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SAMPLES } from "../media/fixtures.js";
 import { startStack, structured, textOf, type Stack } from "../helpers.js";
@@ -12,6 +13,11 @@ import { startStack, structured, textOf, type Stack } from "../helpers.js";
  */
 
 const KEY = "lp_test_standin00000000000000000001";
+const AGENCY_KEY = "lp_test_standin_agency_000000000000003";
+/** A client's user_id in capitals, as this stand-in's list_clients spells it. */
+const CLIENT = "9F3C2A1E-4B5D-4C6E-8F70-A1B2C3D4E5F6";
+/** A key that may write posts but not read them. */
+const WRITE_ONLY_KEY = "lp_test_standin_write_only0000000002";
 const USER = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
 const POST = "10010000-0000-4000-8000-0000000000aa";
 const TOKEN = "tok_SECRET_value_1234567890";
@@ -44,8 +50,16 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   seen.push({ method: request.method ?? "", url, body });
   const route = `${request.method} ${url.split("?")[0]}`;
   switch (route) {
-    case "GET /api/v1/me":
-      return send(response, 200, { data: { actor_type: "direct_user", scopes: ["*"], owner: { user_id: USER } }, request_id: "req_me" });
+    case "GET /api/v1/me": {
+      const scopes = request.headers.authorization === `Bearer ${WRITE_ONLY_KEY}` ? ["posts:write"] : ["*"];
+      const actor_type = request.headers.authorization === `Bearer ${AGENCY_KEY}` ? "agency" : "direct_user";
+      return send(response, 200, { data: { actor_type, scopes, owner: { user_id: USER } }, request_id: "req_me" });
+    }
+    case `GET /api/v1/clients/${CLIENT}/posts`: {
+      return send(response, 200, { data: [], pagination: { limit: 50, offset: 0, has_more: false }, request_id: "req_client_posts" });
+    }
+    case `DELETE /api/v1/posts/${POST}`:
+      return send(response, 200, { data: { id: POST, deleted: true }, request_id: "req_delete" });
     case "POST /api/v1/media/upload-url":
       return send(response, 200, {
         data: { upload_url: `${origin}/storage/photo.png?${SIGNED_QUERY}`, token: TOKEN, path: MEDIA_PATH, bucket: "content-images", max_file_size: 5_242_880 },
@@ -154,6 +168,52 @@ describe("values withheld as secret-shaped", () => {
     const created = await stack.call("create_post", { text: "Plain words about bearer bonds." });
     expect(textOf(created)).not.toContain("REDACTED");
     expect(structured<{ notice?: string }>(created).notice).toBeUndefined();
+  });
+});
+
+describe("confirming a delete", () => {
+  it("does not read the post first when the key may delete but not read posts", async () => {
+    const prompts: string[] = [];
+    const writer = await startStack({
+      key: WRITE_ONLY_KEY,
+      env: { LEADPANTHER_BASE_URL: `${origin}/api/v1` },
+      capabilities: { elicitation: {} },
+      prepareClient: (client) => {
+        client.setRequestHandler(ElicitRequestSchema, async (request) => {
+          prompts.push(request.params.message);
+          return { action: "accept", content: { confirm: true } };
+        });
+      },
+    });
+    try {
+      seen = [];
+      const result = await writer.call("delete_post", { post_id: POST });
+      expect(result.isError, textOf(result)).toBeFalsy();
+      expect(prompts).toEqual([`Delete a post? post ${POST} (its details are not shown: this key lacks posts:read). This cannot be undone through the API.`]);
+      expect(seen.map((request) => `${request.method} ${request.url}`)).toEqual([`DELETE /api/v1/posts/${POST}`]);
+    } finally {
+      await writer.close();
+    }
+  });
+});
+
+describe("client accounts", () => {
+  it("a pinned client id is sent exactly as given, capitals included", async () => {
+    const pinned = await startStack({ key: AGENCY_KEY, env: { LEADPANTHER_BASE_URL: `${origin}/api/v1`, LEADPANTHER_CLIENT_ID: CLIENT } });
+    try {
+      seen = [];
+      const result = await pinned.call("list_posts", {});
+      expect(result.isError, textOf(result)).toBeFalsy();
+      expect(seen.map((request) => request.url)).toEqual([`/api/v1/clients/${CLIENT}/posts`]);
+    } finally {
+      await pinned.close();
+    }
+  });
+
+  it("get_client's not_found for a direct key says direct keys have no client accounts", async () => {
+    const result = await stack.call("get_client", { client_id: USER });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("This key is a direct key: it acts on its own account and has no client accounts");
   });
 });
 

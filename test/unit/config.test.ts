@@ -76,7 +76,8 @@ describe("the other settings", () => {
     expect(refusal([], { LEADPANTHER_TOOLSETS: " , " }).message).toContain("is empty");
   });
   test("LEADPANTHER_CLIENT_ID must be a UUID", () => {
-    expect(loadConfig([], { LEADPANTHER_CLIENT_ID: "00000000-0000-4000-8000-0000000000C1" }).clientId).toBe("00000000-0000-4000-8000-0000000000c1");
+    // Kept exactly as given (trimmed): a stand-in may compare ids as list_clients spelled them.
+    expect(loadConfig([], { LEADPANTHER_CLIENT_ID: " 00000000-0000-4000-8000-0000000000C1 " }).clientId).toBe("00000000-0000-4000-8000-0000000000C1");
     expect(refusal([], { LEADPANTHER_CLIENT_ID: "acme" }).message).toContain("is not a UUID");
   });
   test("LEADPANTHER_TIMEOUT_MS: whole number in range", () => {
