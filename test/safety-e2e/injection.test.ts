@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { WITHHELD_NOTICE } from "../../src/results.js";
 import { UNTRUSTED_NOTICE } from "../../src/safety/untrusted.js";
 import { DEMO, HOSTILE_STRINGS, startSandbox, type ActivityItem, type Lead, type Sandbox } from "../../src/sandbox/index.js";
 import { StoreState } from "../../src/sandbox/store.js";
@@ -274,8 +275,12 @@ describe("activity: the corpus in every item's content, all pages at limit 100",
       expect(boundaryIds.size, "every item has its own boundary").toBe(shown.length);
 
       for (const page of pages) {
-        expect(structured<ListPage>(page).notice).toBe(UNTRUSTED_NOTICE);
+        // The untrusted-data notice, plus the withheld-values notice exactly when the corpus's
+        // secret-shaped strings were withheld on this page.
+        const withheld = JSON.stringify(page.structuredContent).includes("[REDACTED");
+        expect(structured<ListPage>(page).notice).toBe(withheld ? `${UNTRUSTED_NOTICE} ${WITHHELD_NOTICE}` : UNTRUSTED_NOTICE);
         expect(resultText(page).split("\n")).toContain(UNTRUSTED_NOTICE);
+        expect(resultText(page).split("\n").includes(WITHHELD_NOTICE)).toBe(withheld);
         expectInert(page, `sanitized batch ${batch}`);
         for (const original of originals.values()) {
           for (const id of platformIds(original)) expect(resultText(page)).not.toContain(id);
