@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { ConfigError, loadConfig, SETTINGS, unknownEnvSettings, type Config, type SettingSpec } from "./config.js";
 import { log, setLogLevel } from "./log.js";
 import { keepYoungGenerationSmall } from "./memory.js";
-import { CallTracker, createMcpServer, SERVER_NAME, SERVER_VERSION } from "./server.js";
+import { CallTracker, createMcpServer, MAX_MCP_MESSAGE_BYTES, SERVER_NAME, SERVER_VERSION } from "./server.js";
+import { StdioTransport } from "./transports/stdio.js";
 import { startRuntime } from "./runtime.js";
 
 /** How long a shutdown waits for tool calls in progress. */
@@ -22,6 +22,10 @@ async function serveStdio(config: Config): Promise<void> {
     // "outcome unknown". Let them finish first, within a deadline.
     log.info("shutting down", { reason, calls_in_progress: calls.inProgress });
     if (!(await calls.idle(SHUTDOWN_DRAIN_MS))) log.warn("calls still in progress at the shutdown deadline were abandoned", { calls_in_progress: calls.inProgress });
+    // A call that just finished has its answer sent on the next turn of the event loop; let
+    // that happen and reach stdout before the session closes.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
     await mcp.close().catch(() => undefined);
     await runtime.close();
     process.exit(0);
@@ -29,7 +33,10 @@ async function serveStdio(config: Config): Promise<void> {
   process.stdin.on("end", () => void shutdown("stdin closed"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
-  await mcp.connect(new StdioServerTransport());
+  const transport = new StdioTransport(MAX_MCP_MESSAGE_BYTES);
+  // The session can end from this side too: stdout failed (the client is gone).
+  transport.onclose = () => void shutdown("the MCP session closed");
+  await mcp.connect(transport);
   log.info("serving MCP over stdio", { version: SERVER_VERSION, access: runtime.context.access.state.status });
 }
 

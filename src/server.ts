@@ -11,6 +11,7 @@ import { confirmDestructive } from "./confirm.js";
 import { uploadMedia } from "./media/tool.js";
 import { send, type CallContext, type ServerContext, type ToolExtra } from "./call.js";
 import { withheldMarkerIn } from "./safety/secrets.js";
+import { MEDIA_PDF_MAX_BYTES } from "./contract.js";
 
 export const SERVER_NAME = "leadpanther-mcp";
 export const SERVER_VERSION = "0.1.0";
@@ -24,6 +25,13 @@ const SERVER_INSTRUCTIONS = [
 ].join("\n");
 
 /** Counts tool calls in progress, so a shutdown can let them finish before closing. */
+/**
+ * The largest MCP message either transport reads: upload_media's content_base64 may carry a
+ * 15 MiB PDF, about 20 MiB as base64, plus the JSON-RPC frame. Anything larger cannot be a
+ * valid call. (The SDK's stdio transport would otherwise stop at 10 MiB, closing the session.)
+ */
+export const MAX_MCP_MESSAGE_BYTES = Math.ceil((MEDIA_PDF_MAX_BYTES * 4) / 3) + 1024 * 1024;
+
 export class CallTracker {
   private active = 0;
   private readonly waiters: Array<() => void> = [];

@@ -25,16 +25,12 @@ import type { ServerContext } from "../call.js";
 import { loopbackHost, type Config } from "../config.js";
 import { log, type Logger } from "../log.js";
 import { startRuntime } from "../runtime.js";
-import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "../server.js";
-import { MEDIA_PDF_MAX_BYTES } from "../contract.js";
+import { createMcpServer, MAX_MCP_MESSAGE_BYTES, SERVER_NAME, SERVER_VERSION } from "../server.js";
 
 export const MCP_PATH = "/mcp";
 export const HEALTH_PATH = "/healthz";
-/**
- * The largest request body: upload_media's content_base64 may carry a 15 MiB PDF, which is
- * about 20 MiB as base64, plus the JSON-RPC frame. Anything larger cannot be a valid call.
- */
-export const MAX_BODY_BYTES = Math.ceil((MEDIA_PDF_MAX_BYTES * 4) / 3) + 1024 * 1024;
+/** The largest request body: the largest MCP message (see MAX_MCP_MESSAGE_BYTES). */
+export const MAX_BODY_BYTES = MAX_MCP_MESSAGE_BYTES;
 export const SHUTDOWN_DEADLINE_MS = 10_000;
 /** Idle MCP servers kept for reuse (see ServerPool); more concurrent requests build more, then drop them. */
 const MAX_IDLE_SERVERS = 32;

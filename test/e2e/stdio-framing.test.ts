@@ -1,0 +1,136 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, describe, expect, test } from "vitest";
+import { MAX_MCP_MESSAGE_BYTES } from "../../src/server.js";
+import { DEMO, startSandbox } from "../../src/sandbox/index.js";
+
+/**
+ * The stdio transport, byte by byte as a client writes it: a line that is not a JSON-RPC message
+ * gets the JSON-RPC error it calls for and the session goes on; a 15 MB PDF fits in one
+ * message; an oversize message is refused, not fatal; an answer finishing after stdin closed is
+ * still written.
+ */
+
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+
+interface Message {
+  id?: number | string | null;
+  result?: unknown;
+  error?: { code: number; message: string };
+}
+
+interface Raw {
+  child: ChildProcessWithoutNullStreams;
+  messages: Message[];
+  stderr: () => string;
+  send(line: string): void;
+  exited: Promise<number | null>;
+  waitFor(check: (messages: Message[]) => boolean): Promise<void>;
+}
+
+const running: Raw[] = [];
+afterEach(() => {
+  for (const raw of running.splice(0)) raw.child.kill("SIGKILL");
+});
+
+async function rawServer(args: string[], env: Record<string, string> = {}): Promise<Raw> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  const messages: Message[] = [];
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  createInterface({ input: child.stdout }).on("line", (line) => messages.push(JSON.parse(line) as Message));
+  const raw: Raw = {
+    child,
+    messages,
+    stderr: () => stderr,
+    send: (line) => void child.stdin.write(line),
+    exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))),
+    async waitFor(check) {
+      const deadline = Date.now() + 20_000;
+      while (!check(messages)) {
+        if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(messages).slice(0, 500)}\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+  };
+  running.push(raw);
+  raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: "init", method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } })}\n`);
+  await raw.waitFor((all) => all.some((message) => message.id === "init"));
+  raw.send(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
+  return raw;
+}
+
+const byId = (messages: Message[], id: number | string | null): Message[] => messages.filter((message) => message.id === id);
+
+describe("stdio framing", () => {
+  test("a bad line is answered with its JSON-RPC error (id null when unreadable) and the session goes on", async () => {
+    const raw = await rawServer(["--sandbox"]);
+    raw.send("not json\n");
+    raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/list", params: null })}\n`);
+    raw.send("[1,2]\n");
+    raw.send("\n");
+    // A malformed notification gets no answer, by JSON-RPC's rules; then a ping over CRLF.
+    raw.send(`${JSON.stringify({ jsonrpc: "2.0", method: 5 })}\n`);
+    raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 8, method: "ping" })}\r\n`);
+    await raw.waitFor((all) => byId(all, 8).length === 1);
+    const unreadable = byId(raw.messages, null);
+    expect(unreadable.map((message) => message.error?.code)).toEqual([-32700, -32600]);
+    expect(unreadable[1]?.error?.message).toContain("batches are not supported");
+    expect(byId(raw.messages, 7)[0]?.error?.code).toBe(-32600);
+    expect(byId(raw.messages, 8)[0]?.result).toEqual({});
+    expect(raw.messages).toHaveLength(5); // init, -32700, -32600 (id 7), -32600 (batch), ping
+    expect(raw.stderr()).toContain("refused a message on stdin");
+  });
+
+  test("a 14 MiB PDF as content_base64 (19 MiB on one line) is uploaded; a larger message is refused, not fatal", async () => {
+    const raw = await rawServer(["--sandbox"]);
+    const pdf = Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(14 * 1024 * 1024, 0x41)]);
+    raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "upload_media", arguments: { content_base64: pdf.toString("base64"), file_name: "deck.pdf" } } })}\n`);
+    await raw.waitFor((all) => byId(all, 1).length === 1);
+    const upload = byId(raw.messages, 1)[0]?.result as CallToolResult;
+    expect(upload.isError, JSON.stringify(upload.content)).toBeFalsy();
+    expect(upload.structuredContent).toMatchObject({ data: { content_type: "application/pdf", size: pdf.length } });
+
+    // Written in pieces, as a pipe delivers it: the limit holds across chunks.
+    const oversize = `${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping", params: { _meta: { pad: "x".repeat(MAX_MCP_MESSAGE_BYTES) } } })}\n`;
+    for (let start = 0; start < oversize.length; start += 4 * 1024 * 1024) raw.send(oversize.slice(start, start + 4 * 1024 * 1024));
+    raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 3, method: "ping" })}\n`);
+    await raw.waitFor((all) => byId(all, 3).length === 1);
+    const refused = byId(raw.messages, null)[0];
+    expect(refused?.error?.code).toBe(-32600);
+    expect(refused?.error?.message).toContain(`larger than ${MAX_MCP_MESSAGE_BYTES.toLocaleString("en-US")} bytes`);
+    expect(byId(raw.messages, 2)).toEqual([]);
+    expect(byId(raw.messages, 3)[0]?.result).toEqual({});
+  });
+
+  test("when stdin closes during a call, the call's answer is still written before the process exits 0", async () => {
+    const sandbox = await startSandbox();
+    try {
+      sandbox.faults.inject({ method: "GET", path: "/posts", kind: "delay", ms: 800 });
+      const raw = await rawServer([], { LEADPANTHER_API_KEY: DEMO.keys.directAll, LEADPANTHER_BASE_URL: sandbox.baseUrl });
+      raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_posts", arguments: { limit: 2 } } })}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      raw.child.stdin.end();
+      expect(await raw.exited).toBe(0);
+      const answer = byId(raw.messages, 1)[0]?.result as CallToolResult | undefined;
+      expect(answer?.isError, JSON.stringify(answer)).toBeFalsy();
+      expect((answer?.structuredContent as { data: unknown[] }).data).toHaveLength(2);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  test("when the client closes stdout, the server shuts down cleanly instead of crashing on EPIPE", async () => {
+    const raw = await rawServer(["--sandbox"]);
+    raw.child.stdout.destroy();
+    raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })}\n`);
+    raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "list_posts", arguments: {} } })}\n`);
+    expect(await raw.exited).toBe(0);
+    expect(raw.stderr()).not.toMatch(/\n\s+at /); // no stack trace
+    expect(raw.stderr()).toContain("shutting down");
+  });
+});
