@@ -183,7 +183,7 @@ export const SETTINGS = {
   allowedOrigins: {
     env: "LEADPANTHER_ALLOWED_ORIGINS",
     flag: "--allowed-origins",
-    summary: "Extra `Origin` values the HTTP transport accepts (loopback origins always are); their host names are also accepted in `Host` (behind a load balancer, list the public origin).",
+    summary: "Extra `Origin` values the HTTP transport accepts. A loopback origin on the server's own port always is; with `LEADPANTHER_MCP_TOKEN` set, a loopback origin on any port is (without a token, another local web page could call the server). Their host names are also accepted in `Host` (behind a load balancer, list the public origin).",
     accepted: "comma-separated origins such as `https://example.com`",
     defaultText: "none",
   },

@@ -71,7 +71,9 @@ export function createMcpServer(context: ServerContext, options: { followAccess:
   const mcp = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
-      capabilities: { tools: { listChanged: true }, logging: {} },
+      // Only what is delivered: list_changed needs a session that can be notified (not the
+      // stateless HTTP transport), and the server sends no MCP log messages (it logs to stderr).
+      capabilities: { tools: { listChanged: options.followAccess } },
       instructions: SERVER_INSTRUCTIONS,
       // Re-filtering removes and adds several tools at once: tell the client once.
       debouncedNotificationMethods: ["notifications/tools/list_changed"],
@@ -80,6 +82,8 @@ export function createMcpServer(context: ServerContext, options: { followAccess:
   const registered = new Map<string, RegisteredEntry>();
   const sync = (state: AccessState): void => syncTools(mcp, context, registered, exposedTools(state, context.config));
   sync(context.access.state);
+  // registerTool declares listChanged: true by itself; say what this server really delivers.
+  mcp.server.registerCapabilities({ tools: { listChanged: options.followAccess } });
   serveToolCalls(mcp, context, registered, options.calls ?? new CallTracker());
   if (options.followAccess) {
     const unsubscribe = context.access.subscribe(sync);

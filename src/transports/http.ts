@@ -319,8 +319,8 @@ function reusableFor(message: unknown): boolean {
  * validator: most of the CPU and garbage of a request). The SDK's Protocol is made to be
  * closed and connected again (close() clears every per-connection map and aborts what is in
  * flight; a late handler answers only the transport it was called on). The per-client state
- * of a server is set by `initialize` (client capabilities and version) and `logging/setLevel`
- * only, so a server that answers those is never reused; one that answered only tools/list,
+ * of a server is set by `initialize` only (client capabilities and version), so a server
+ * that answered one is never reused; one that answered only tools/list,
  * tools/call or ping is closed and kept for the next such request. When the key's access
  * changes (GET /me), idle servers are dropped and servers in use are not returned, so the
  * tool list always follows the current access.

@@ -101,6 +101,8 @@ describe("Streamable HTTP transport", () => {
   it("lists every tool for a * key and runs a call", async () => {
     const client = await connect(server.url);
     try {
+      // Stateless: no session to notify, so no list_changed; and no MCP log messages.
+      expect(client.getServerCapabilities()).toEqual({ tools: { listChanged: false } });
       const { tools } = await client.listTools();
       expect(tools).toHaveLength(20);
       const result = (await client.callTool({ name: "list_posts", arguments: { limit: 2 } })) as CallToolResult;
