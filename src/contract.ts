@@ -89,6 +89,12 @@ export const POST_UPDATE_NULL_CLEARS = true;
 /** §12 rule 1 [stated] */
 export const DELIVERY_MODES = ["hosted_content", "gated_external", "external_link"] as const;
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+/**
+ * §12 [inferred]: a lead magnet is created with a delivery_mode. Rule 1 names the three modes
+ * every lead magnet has one of; only title is stated as required. Set this to false and
+ * create_lead_magnet stops requiring it.
+ */
+export const LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE = true;
 /** §12 [inferred] */
 export const LEAD_MAGNET_STATUSES = ["draft", "published"] as const;
 export const LEAD_MAGNET_TITLE_MAX = 200;

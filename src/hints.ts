@@ -113,7 +113,7 @@ function forbiddenHint(context: HintContext): string {
     const identity = access.status === "ready" || access.status === "misconfigured" ? access.identity : undefined;
     const keyHasIt = identity ? hasScope(identity.scopes, scope) : undefined;
     parts.push(
-      `${op.name} needs the ${scope} scope; ${keyHasIt === undefined ? "the key's scopes are not known yet" : keyHasIt ? "the API key has it" : "the API key does NOT have it (ask for a key with that scope)"}.`,
+      `${op.name} needs the ${scope} scope; ${keyHasIt === undefined ? "the key's scopes are not known yet" : keyHasIt ? (variant === "direct" ? "the API key had it at the server's last check (GET /me), so its scopes may have changed since: the server is checking again, and the tool list will follow" : "the API key has it") : "the API key does NOT have it (ask for a key with that scope)"}.`,
     );
   }
   if (variant !== "direct" && (op.agencyPath || op.name === "get_client")) {

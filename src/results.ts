@@ -56,6 +56,13 @@ function noticeFor(op: Operation, activityMode: ActivityContentMode): string | u
 }
 
 export function successResult(op: Operation, success: ApiSuccess, activityMode: ActivityContentMode): CallToolResult {
+  if (op.list && !Array.isArray(success.data)) {
+    // The contract's list envelope holds a list (§6); anything else would also break the
+    // tool's declared output schema, which clients check.
+    return errorText(
+      `${op.name} failed: invalid response. LeadPanther answered HTTP ${success.status} without a list of ${plural(op.noun, 2)} in data (request_id: ${safeRequestId(success.requestId)}). Nothing is shown. Try again in a little while; if it persists, the operator can run \`leadpanther-mcp doctor\` and quote the request_id.`,
+    );
+  }
   const data = shapeData(op, success.data, activityMode);
   const notice = noticeFor(op, activityMode);
   const structured: Record<string, unknown> = { data };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DELIVERY_MODES, LEAD_MAGNET_STATUSES, LEAD_MAGNET_TITLE_MAX } from "../contract.js";
+import { DELIVERY_MODES, LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE, LEAD_MAGNET_STATUSES, LEAD_MAGNET_TITLE_MAX } from "../contract.js";
 import { httpsUrl, isHttpsUrl, uuidField } from "./common.js";
 
 /**
@@ -57,7 +57,11 @@ const optionalFields = {
   cta_url: fields.cta_url.optional(),
 };
 
-export const createLeadMagnetShape = { ...optionalFields, title: fields.title };
+export const createLeadMagnetShape = {
+  ...optionalFields,
+  title: fields.title,
+  ...(LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE ? { delivery_mode: fields.delivery_mode } : {}),
+};
 
 export const updateLeadMagnetShape = {
   lead_magnet_id: uuidField("the lead magnet's id").describe("The lead magnet to change."),

@@ -77,6 +77,10 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       return send(response, 200, { data: { id: POST, text: POST_TEXT, status: "draft", images: [`https://cdn.example.com/a.png?token=eyJhbGciOiJIUzI1NiJ9abc`] }, request_id: "req_get" });
     case `PATCH /api/v1/posts/${POST}`:
       return send(response, 400, { error: { code: "bad_request", message: "Invalid request." }, request_id: "req_patch" });
+    case "GET /api/v1/activity":
+      return send(response, 403, { error: { code: "forbidden", message: "Missing scope." }, request_id: "req_forbidden" });
+    case "GET /api/v1/lead-magnets":
+      return send(response, 200, { data: { id: POST, title: "not a list" }, request_id: "req_not_a_list" });
     case "GET /api/v1/leads":
       response.writeHead(429, { "content-type": "text/plain", "retry-after": "120" });
       response.end("slow down");
@@ -136,6 +140,13 @@ describe("what is sent is what was given", () => {
     const blank = await stack.call("create_lead_magnet", { title: "   ", delivery_mode: "external_link", resource_link: "https://example.com/guide" });
     expect(blank.isError).toBe(true);
     expect(textOf(blank)).toContain("title: must not be only spaces");
+  });
+
+  it("a lead magnet without delivery_mode is refused by field before sending (LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE)", async () => {
+    const result = await stack.call("create_lead_magnet", { title: "No mode" });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("- delivery_mode: must be one of: hosted_content, gated_external, external_link");
+    expect(seen).toEqual([]);
   });
 
   it("an image URL longer than 2,048 characters is sent: the contract sets no such cap", async () => {
@@ -214,6 +225,25 @@ describe("client accounts", () => {
     const result = await stack.call("get_client", { client_id: USER });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain("This key is a direct key: it acts on its own account and has no client accounts");
+  });
+});
+
+describe("answers that break the contract", () => {
+  it("a list whose data is not a list is an invalid response, not an empty page that breaks the output schema", async () => {
+    const result = await stack.call("list_lead_magnets", {});
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toBeUndefined();
+    expect(textOf(result)).toContain("list_lead_magnets failed: invalid response. LeadPanther answered HTTP 200 without a list of lead magnets in data (request_id: req_not_a_list).");
+  });
+});
+
+describe("a forbidden the key's last GET /me did not predict", () => {
+  it("says the scopes may have changed and that the server checks again, and it does", async () => {
+    seen = [];
+    const result = await stack.call("list_activity", {});
+    expect(textOf(result)).toContain("list_activity needs the activity:read scope; the API key had it at the server's last check (GET /me), so its scopes may have changed since");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen.map((request) => request.url)).toContain("/api/v1/me");
   });
 });
 
