@@ -9,6 +9,7 @@
 import { constants as fsConstants, type Stats } from "node:fs";
 import { open, realpath, stat, type FileHandle } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   MEDIA_CONTENT_TYPES,
   MEDIA_IMAGE_MAX_BYTES,
@@ -429,13 +430,15 @@ interface FileIdentity {
 }
 
 async function prepareFile(
-  filePath: unknown,
+  given: unknown,
   allowedRoots: readonly string[],
   declared: MediaContentType | undefined,
 ): Promise<PreparedUpload> {
-  if (typeof filePath !== "string" || filePath.length === 0) {
+  if (typeof given !== "string" || given.length === 0) {
     throw new MediaInputError("file_path", "file_path must be a non-empty string: an absolute path to a file.");
   }
+  // MCP roots are file:// URIs, so a model may well name a file the same way.
+  const filePath = fileUrlToPath(given);
   if (filePath.includes("\0")) {
     throw new MediaInputError("file_path", "file_path contains a NUL character; give a plain absolute path.");
   }
@@ -527,6 +530,16 @@ async function prepareFile(
     };
   } finally {
     await handle.close();
+  }
+}
+
+/** A file:// URL as the path it names; anything else as given (a malformed URL is refused later as relative). */
+function fileUrlToPath(value: string): string {
+  if (!/^file:/i.test(value)) return value;
+  try {
+    return fileURLToPath(value);
+  } catch {
+    return value;
   }
 }
 

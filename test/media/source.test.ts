@@ -3,6 +3,7 @@ import { constants as fsConstants, accessSync, existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm, symlink, truncate, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MEDIA_CONTENT_TYPES, type MediaContentType } from "../../src/contract.js";
 import { MediaInputError } from "../../src/media/errors.js";
@@ -216,6 +217,13 @@ describe("prepareUpload from a file", () => {
       await symlink(outside, outsideLink);
       expect((await refusal({ file_path: insideLink })).message).toContain("is a folder");
       expect((await refusal({ file_path: outsideLink })).message).toContain("resolves outside");
+    });
+
+    it("accepts a file:// URL (the form MCP roots take) and holds it to the same folders", async () => {
+      const target = await fileIn(root, "as url.gif", SAMPLES["image/gif"].bytes);
+      expect((await prepareUpload({ file_path: pathToFileURL(target).href }, [root])).contentType).toBe("image/gif");
+      const elsewhere = await fileIn(outside, "elsewhere.gif", SAMPLES["image/gif"].bytes);
+      expect((await refusal({ file_path: pathToFileURL(elsewhere).href })).message).toContain("resolves outside");
     });
 
     it("accepts a symlink that stays inside the root, and a root that is itself a symlink", async () => {
