@@ -155,13 +155,14 @@ export class ApiClient {
 
     let response: Dispatcher.ResponseData;
     try {
-      response = await httpRequest(url, {
-        method: req.method,
-        headers,
-        body,
-        signal,
-        dispatcher: this.dispatcher,
-      });
+      response = await httpRequest(url, { method: req.method, headers, body, signal, dispatcher: this.dispatcher });
+      // A read redirected on the same host (one that adds or drops a trailing slash, as on
+      // GET /) is followed once, key included. Writes never are: a 307 would resend the body.
+      const redirect = isWrite ? undefined : sameOriginRedirect(url, response);
+      if (redirect !== undefined) {
+        await response.body.dump().catch(() => undefined);
+        response = await httpRequest(redirect, { method: req.method, headers, signal, dispatcher: this.dispatcher });
+      }
     } catch (cause) {
       const didTimeOut = timedOut();
       const connected = !neverConnected(cause);
@@ -301,6 +302,21 @@ export class ApiClient {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     return url.toString();
+  }
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Where a redirect answer points, if it is a redirect to the same origin; else undefined. */
+function sameOriginRedirect(from: string, response: Dispatcher.ResponseData): string | undefined {
+  if (!REDIRECT_STATUSES.has(response.statusCode)) return undefined;
+  const location = headerValue(response.headers.location);
+  if (location === undefined) return undefined;
+  try {
+    const target = new URL(location, from);
+    return target.origin === new URL(from).origin && target.href !== from ? target.href : undefined;
+  } catch {
+    return undefined;
   }
 }
 

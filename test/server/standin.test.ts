@@ -77,6 +77,17 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       return send(response, 200, { data: { id: POST, text: POST_TEXT, status: "draft", images: [`https://cdn.example.com/a.png?token=eyJhbGciOiJIUzI1NiJ9abc`] }, request_id: "req_get" });
     case `PATCH /api/v1/posts/${POST}`:
       return send(response, 400, { error: { code: "bad_request", message: "Invalid request." }, request_id: "req_patch" });
+    case "GET /api/v1/":
+      // A Next.js-style host: the trailing slash is redirected away.
+      response.writeHead(308, { location: "/api/v1" });
+      response.end();
+      return;
+    case "GET /api/v1":
+      return send(response, 200, { data: { name: "LeadPanther API", version: "v1" }, request_id: "req_info" });
+    case "GET /api/v1/clients":
+      response.writeHead(302, { location: "https://elsewhere.example/api/v1/clients" });
+      response.end();
+      return;
     case "GET /api/v1/activity":
       return send(response, 403, { error: { code: "forbidden", message: "Missing scope." }, request_id: "req_forbidden" });
     case "GET /api/v1/lead-magnets":
@@ -225,6 +236,21 @@ describe("client accounts", () => {
     const result = await stack.call("get_client", { client_id: USER });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain("This key is a direct key: it acts on its own account and has no client accounts");
+  });
+});
+
+describe("redirects", () => {
+  it("a read redirected on the same host is followed once; one to another host is not", async () => {
+    seen = [];
+    const info = await stack.call("get_api_info", {});
+    expect(info.isError, textOf(info)).toBeFalsy();
+    expect(structured<{ data: { version: string } }>(info).data.version).toBe("v1");
+    expect(seen.map((request) => request.url)).toEqual(["/api/v1/", "/api/v1"]);
+
+    const clients = await stack.call("list_clients", {});
+    expect(clients.isError).toBe(true);
+    expect(textOf(clients)).toContain("HTTP 302");
+    expect(textOf(clients)).not.toContain("elsewhere.example");
   });
 });
 
