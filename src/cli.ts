@@ -8,34 +8,47 @@ import { startRuntime } from "./runtime.js";
 
 /** How long a shutdown waits for tool calls in progress. */
 const SHUTDOWN_DRAIN_MS = 10_000;
+/** How long a shutdown waits for answers to reach a client that may have stopped reading. */
+const STDOUT_FLUSH_MS = 2_000;
 
 async function serveStdio(config: Config): Promise<void> {
   keepYoungGenerationSmall();
   const runtime = await startRuntime(config);
   const calls = new CallTracker();
   const mcp = createMcpServer(runtime.context, { followAccess: true, calls });
+  const transport = new StdioTransport(MAX_MCP_MESSAGE_BYTES);
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
     if (closing) return;
     closing = true;
-    // Closing the session aborts calls in flight; a write cut off mid-request would end as
-    // "outcome unknown". Let them finish first, within a deadline.
+    // No new calls from here on; closing the session aborts calls in flight, and a write cut
+    // off mid-request would end as "outcome unknown": let them finish first, within a deadline.
+    transport.stopReading();
     log.info("shutting down", { reason, calls_in_progress: calls.inProgress });
     if (!(await calls.idle(SHUTDOWN_DRAIN_MS))) log.warn("calls still in progress at the shutdown deadline were abandoned", { calls_in_progress: calls.inProgress });
     // A call that just finished has its answer sent on the next turn of the event loop; let
-    // that happen and reach stdout before the session closes.
+    // that happen and reach stdout (unless the client stopped reading) before the session closes.
     await new Promise((resolve) => setImmediate(resolve));
-    await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+    await Promise.race([
+      new Promise<void>((resolve) => process.stdout.write("", () => resolve())),
+      new Promise((resolve) => setTimeout(resolve, STDOUT_FLUSH_MS).unref()),
+    ]);
     await mcp.close().catch(() => undefined);
     await runtime.close();
     process.exit(0);
   };
+  // A second signal during the drain means "now".
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (closing) {
+      log.warn(`${signal} again: exiting without waiting for calls in progress`, { calls_in_progress: calls.inProgress });
+      process.exit(130);
+    }
+    void shutdown(signal);
+  };
   process.stdin.on("end", () => void shutdown("stdin closed"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  const transport = new StdioTransport(MAX_MCP_MESSAGE_BYTES);
-  // The session can end from this side too: stdout failed (the client is gone).
-  transport.onclose = () => void shutdown("the MCP session closed");
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  transport.onOutputFailed = () => void shutdown("stdout closed");
   await mcp.connect(transport);
   log.info("serving MCP over stdio", { version: SERVER_VERSION, access: runtime.context.access.state.status });
 }

@@ -14,17 +14,26 @@ import { log } from "../log.js";
  * - every chunk copies the whole buffer so far: quadratic for a 20 MiB line.
  * Here a bad or oversize line gets the JSON-RPC error it calls for, is logged, and the session
  * goes on; chunks are kept in a list and joined once, when their line ends.
+ *
+ * Ending the session is the owner's call (src/cli.ts): a failed stdout only marks the output
+ * dead and tells `onOutputFailed`, so calls in flight can still finish before close().
  */
 export class StdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
+  /** stdout failed (the client closed its end: EPIPE); nothing can be answered any more. */
+  onOutputFailed?: () => void;
 
   private chunks: Buffer[] = [];
   private pendingBytes = 0;
-  /** The current line outgrew the limit: its bytes are dropped until it ends. */
+  /** The current line outgrew the limit: its bytes are dropped until it ends, but its tail is kept for its id. */
   private oversize = false;
+  private oversizeTail: Buffer = Buffer.alloc(0);
+  private reading = false;
+  private outputDead = false;
   private closed = false;
+  private drainWaiters: Array<() => void> = [];
 
   constructor(
     private readonly maxMessageBytes: number,
@@ -33,38 +42,42 @@ export class StdioTransport implements Transport {
   ) {}
 
   async start(): Promise<void> {
+    this.reading = true;
     this.input.on("data", this.onData);
     this.input.on("error", this.onInputError);
     this.output.on("error", this.onOutputError);
+    this.output.on("drain", this.wakeDrainWaiters);
+    this.output.on("close", this.wakeDrainWaiters);
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      if (this.output.write(`${JSON.stringify(message)}\n`)) {
-        resolve();
-        return;
-      }
-      // Resolved on drain, or on close (an output that failed never drains).
-      const done = (): void => {
-        this.output.off("drain", done);
-        this.output.off("close", done);
-        resolve();
-      };
-      this.output.once("drain", done);
-      this.output.once("close", done);
-    });
+    if (this.closed || this.outputDead) return Promise.resolve();
+    if (this.output.write(`${JSON.stringify(message)}\n`)) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Stops reading stdin (a shutdown has begun): calls already received still finish and answer. */
+  stopReading(): void {
+    if (!this.reading) return;
+    this.reading = false;
+    this.input.off("data", this.onData);
+    this.input.pause();
+    this.chunks = [];
+    this.pendingBytes = 0;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.input.off("data", this.onData);
+    this.stopReading();
     this.input.off("error", this.onInputError);
-    this.chunks = [];
-    this.pendingBytes = 0;
+    this.wakeDrainWaiters();
     this.onclose?.();
   }
+
+  private readonly wakeDrainWaiters = (): void => {
+    for (const wake of this.drainWaiters.splice(0)) wake();
+  };
 
   private readonly onData = (data: Buffer | string): void => {
     const chunk = typeof data === "string" ? Buffer.from(data) : data;
@@ -77,6 +90,7 @@ export class StdioTransport implements Transport {
       }
       this.keep(chunk.subarray(start, newline));
       this.endLine();
+      if (!this.reading) return;
       start = newline + 1;
     }
   };
@@ -85,16 +99,23 @@ export class StdioTransport implements Transport {
     this.onerror?.(error);
   };
 
-  /** stdout failed (the client closed its end: EPIPE): nothing can be answered any more. */
   private readonly onOutputError = (error: Error): void => {
-    log.warn("stdout failed; closing the MCP session", { error: (error as NodeJS.ErrnoException).code ?? error.message });
-    void this.close();
+    if (this.outputDead) return;
+    this.outputDead = true;
+    this.wakeDrainWaiters();
+    log.warn("stdout failed: the MCP client is gone", { error: (error as NodeJS.ErrnoException).code ?? error.message });
+    this.onOutputFailed?.();
   };
 
   private keep(part: Buffer): void {
-    if (part.length === 0 || this.oversize) return;
+    if (part.length === 0) return;
+    if (this.oversize) {
+      this.oversizeTail = lastBytes(Buffer.concat([this.oversizeTail, part]), TAIL_BYTES);
+      return;
+    }
     if (this.pendingBytes + part.length > this.maxMessageBytes) {
       this.oversize = true;
+      this.oversizeTail = lastBytes(Buffer.concat([...this.chunks.slice(-1), part]), TAIL_BYTES);
       this.chunks = [];
       this.pendingBytes = 0;
       return;
@@ -106,7 +127,11 @@ export class StdioTransport implements Transport {
   private endLine(): void {
     if (this.oversize) {
       this.oversize = false;
-      this.refuse(null, -32600, `Invalid Request: the message is larger than ${this.maxMessageBytes.toLocaleString("en-US")} bytes, the most this server reads (upload_media's content_base64 holds at most a 15 MB PDF).`);
+      // Clients write the id last ({...request, jsonrpc, id}); answering with it spares the
+      // client a wait for its own timeout.
+      const id = trailingId(this.oversizeTail.toString("utf8"));
+      this.oversizeTail = Buffer.alloc(0);
+      this.refuse(id, -32600, `Invalid Request: the message is larger than ${this.maxMessageBytes.toLocaleString("en-US")} bytes, the most this server reads (upload_media's content_base64 holds at most a 15 MB PDF).`);
       return;
     }
     const line = (this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.pendingBytes)).toString("utf8");
@@ -123,14 +148,21 @@ export class StdioTransport implements Transport {
     }
     const parsed = JSONRPCMessageSchema.safeParse(json);
     if (parsed.success) {
-      this.onmessage?.(parsed.data);
+      try {
+        this.onmessage?.(parsed.data);
+      } catch (error) {
+        // Whatever one message does to its handler, the session goes on (as the SDK's transport).
+        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      }
       return;
     }
-    // JSON-RPC answers a bad request with its id, and a notification or a response not at all.
+    // JSON-RPC answers a bad request (with its id when it has a usable one), never a
+    // notification (no id) or a response (result or error).
     const record = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
     const id = typeof record?.id === "string" || typeof record?.id === "number" ? record.id : null;
-    const isRequest = record === undefined || (typeof record.method === "string" && id !== null) || !("method" in record || "result" in record || "error" in record);
-    if (isRequest) {
+    const isResponse = record !== undefined && ("result" in record || "error" in record);
+    const isNotification = record !== undefined && !("id" in record) && "method" in record;
+    if (!isResponse && !isNotification) {
       this.refuse(id, -32600, `Invalid Request: not a JSON-RPC 2.0 message${Array.isArray(json) ? " (batches are not supported)" : ""}.`);
     } else {
       log.warn("ignored a malformed JSON-RPC notification or response on stdin", { id });
@@ -139,7 +171,25 @@ export class StdioTransport implements Transport {
 
   private refuse(id: string | number | null, code: number, message: string): void {
     log.warn("refused a message on stdin", { code, message });
-    // The id may be null here, which JSON-RPC requires when it cannot be read (§5).
+    // JSON-RPC requires id null when the request's id cannot be read (§5).
     void this.send({ jsonrpc: "2.0", id, error: { code, message } } as unknown as JSONRPCMessage);
+  }
+}
+
+/** Enough of an oversize line's end to read its id from. */
+const TAIL_BYTES = 256;
+
+function lastBytes(buffer: Buffer, count: number): Buffer {
+  return buffer.length <= count ? buffer : buffer.subarray(buffer.length - count);
+}
+
+/** The id of a JSON-RPC request whose last member is `"id"`, read from the end of its line. */
+function trailingId(tail: string): string | number | null {
+  const match = /"id"\s*:\s*(-?\d{1,15}|"(?:[^"\\]|\\.){0,100}")\s*\}\s*$/.exec(tail);
+  if (!match?.[1]) return null;
+  try {
+    return JSON.parse(match[1]) as string | number;
+  } catch {
+    return null;
   }
 }

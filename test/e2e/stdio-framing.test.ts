@@ -75,16 +75,24 @@ describe("stdio framing", () => {
     raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/list", params: null })}\n`);
     raw.send("[1,2]\n");
     raw.send("\n");
-    // A malformed notification gets no answer, by JSON-RPC's rules; then a ping over CRLF.
+    // A request with an id but a bad method, and one whose id is unusable, are answered.
+    raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 4, method: 5 })}\n`);
+    raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: true, method: "ping" })}\n`);
+    // A malformed notification and a response to nothing get no answer, by JSON-RPC's rules;
+    // a response nested deep enough to break JSON.stringify does not bring the server down.
     raw.send(`${JSON.stringify({ jsonrpc: "2.0", method: 5 })}\n`);
+    raw.send(`{"jsonrpc":"2.0","id":5,"error":{"code":1,"message":"x","data":${"[".repeat(5000)}${"]".repeat(5000)}}}\n`);
+    // Then a ping over CRLF.
     raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 8, method: "ping" })}\r\n`);
     await raw.waitFor((all) => byId(all, 8).length === 1);
     const unreadable = byId(raw.messages, null);
-    expect(unreadable.map((message) => message.error?.code)).toEqual([-32700, -32600]);
+    expect(unreadable.map((message) => message.error?.code)).toEqual([-32700, -32600, -32600]);
     expect(unreadable[1]?.error?.message).toContain("batches are not supported");
     expect(byId(raw.messages, 7)[0]?.error?.code).toBe(-32600);
+    expect(byId(raw.messages, 4)[0]?.error?.code).toBe(-32600);
     expect(byId(raw.messages, 8)[0]?.result).toEqual({});
-    expect(raw.messages).toHaveLength(5); // init, -32700, -32600 (id 7), -32600 (batch), ping
+    // init, -32700, -32600 (id 7), -32600 (batch), -32600 (id 4), -32600 (id true → null), ping
+    expect(raw.messages).toHaveLength(7);
     expect(raw.stderr()).toContain("refused a message on stdin");
   });
 
@@ -98,14 +106,16 @@ describe("stdio framing", () => {
     expect(upload.structuredContent).toMatchObject({ data: { content_type: "application/pdf", size: pdf.length } });
 
     // Written in pieces, as a pipe delivers it: the limit holds across chunks.
-    const oversize = `${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping", params: { _meta: { pad: "x".repeat(MAX_MCP_MESSAGE_BYTES) } } })}\n`;
+    // The id last, as the SDK's client writes requests ({ ...request, jsonrpc, id }).
+    const oversize = `${JSON.stringify({ method: "ping", params: { _meta: { pad: "x".repeat(MAX_MCP_MESSAGE_BYTES) } }, jsonrpc: "2.0", id: 2 })}\n`;
     for (let start = 0; start < oversize.length; start += 4 * 1024 * 1024) raw.send(oversize.slice(start, start + 4 * 1024 * 1024));
     raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 3, method: "ping" })}\n`);
     await raw.waitFor((all) => byId(all, 3).length === 1);
-    const refused = byId(raw.messages, null)[0];
+    // Answered with its own id (read from the line's end), so the client need not time out.
+    const refused = byId(raw.messages, 2)[0];
     expect(refused?.error?.code).toBe(-32600);
     expect(refused?.error?.message).toContain(`larger than ${MAX_MCP_MESSAGE_BYTES.toLocaleString("en-US")} bytes`);
-    expect(byId(raw.messages, 2)).toEqual([]);
+    expect(byId(raw.messages, null)).toEqual([]);
     expect(byId(raw.messages, 3)[0]?.result).toEqual({});
   });
 
@@ -126,13 +136,41 @@ describe("stdio framing", () => {
     }
   });
 
-  test("when the client closes stdout, the server shuts down cleanly instead of crashing on EPIPE", async () => {
-    const raw = await rawServer(["--sandbox"]);
-    raw.child.stdout.destroy();
-    raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })}\n`);
-    raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "list_posts", arguments: {} } })}\n`);
-    expect(await raw.exited).toBe(0);
-    expect(raw.stderr()).not.toMatch(/\n\s+at /); // no stack trace
-    expect(raw.stderr()).toContain("shutting down");
+  test("when the client closes stdout, a write in flight still completes; the server exits 0 without a stack trace", async () => {
+    const sandbox = await startSandbox();
+    try {
+      sandbox.faults.inject({ method: "POST", path: "/posts", kind: "delay", ms: 800 });
+      const raw = await rawServer([], { LEADPANTHER_API_KEY: DEMO.keys.directAll, LEADPANTHER_BASE_URL: sandbox.baseUrl });
+      raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "create_post", arguments: { text: "written while the client left" } } })}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      raw.child.stdout.destroy();
+      raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" })}\n`);
+      expect(await raw.exited).toBe(0);
+      expect(raw.stderr()).not.toMatch(/\n\s+at /); // no stack trace
+      expect(raw.stderr()).toContain("stdout failed");
+      expect(sandbox.store.postsOf(DEMO.users.direct).filter((post) => post.text === "written while the client left")).toHaveLength(1);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  test("after SIGTERM no new call is read; a second SIGTERM exits at once", async () => {
+    const sandbox = await startSandbox();
+    try {
+      sandbox.faults.inject({ method: "GET", path: "/posts", kind: "delay", ms: 5_000 });
+      const raw = await rawServer([], { LEADPANTHER_API_KEY: DEMO.keys.directAll, LEADPANTHER_BASE_URL: sandbox.baseUrl });
+      raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_posts", arguments: {} } })}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      raw.child.kill("SIGTERM");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "create_post", arguments: { text: "sent after SIGTERM" } } })}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      raw.child.kill("SIGTERM");
+      expect(await raw.exited).toBe(130);
+      expect(raw.stderr()).toContain("SIGTERM again");
+      expect(sandbox.store.postsOf(DEMO.users.direct).filter((post) => post.text === "sent after SIGTERM")).toEqual([]);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
