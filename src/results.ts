@@ -102,7 +102,8 @@ export const WITHHELD_NOTICE =
 
 export function render(summary: string, structured: Record<string, unknown>, options: RenderOptions = {}): CallToolResult {
   let clean = options.scrubbed ? structured : scrubResult(structured);
-  const withheld = clean !== structured;
+  // scrubDeep copies whenever the one-pass check suspects something; say so only if a value changed.
+  const withheld = clean !== structured && JSON.stringify(clean) !== JSON.stringify(structured);
   if (withheld) clean = { ...clean, notice: typeof clean.notice === "string" ? `${clean.notice} ${WITHHELD_NOTICE}` : WITHHELD_NOTICE };
   const lines = [secrets.scrub(summary)];
   if (options.notice) lines.push(secrets.scrub(options.notice));

@@ -154,7 +154,7 @@ function withheldFields(value: unknown, path = ""): { field: string; marker: str
 
 function describeWithheld(tool: string, fields: readonly { field: string; marker: string }[]): string {
   return [
-    `${tool}: nothing was sent. These fields hold a marker this server shows in place of a value it withheld (it looked like a secret, or is a stranger's message); LeadPanther still has the real value, and sending the marker would overwrite it:`,
+    `${tool}: nothing was sent. These fields hold a marker this server shows in place of text it withheld or shortened (a secret-shaped value, a stranger's message, or a long text cut short in a list: get_… tools show a record in full); LeadPanther still has the real value, and sending the marker would overwrite it:`,
     ...fields.map(({ field, marker }) => `- ${field}: holds "${marker}". Leave the field out to keep the stored value, or give the complete new value.`),
     "(Text that is meant to say it can spell it differently, e.g. [redacted] in small letters.)",
   ].join("\n");

@@ -42,7 +42,7 @@ export type HttpRequestOptions = Omit<Dispatcher.RequestOptions, "origin" | "pat
 };
 
 /** One HTTP request through the given dispatcher: undici's `request(url, options)`, minus its index. */
-export function httpRequest(url: string | URL, options: HttpRequestOptions): Promise<Dispatcher.ResponseData> {
+export async function httpRequest(url: string | URL, options: HttpRequestOptions): Promise<Dispatcher.ResponseData> {
   const { dispatcher, ...rest } = options;
   const target = typeof url === "string" ? new URL(url) : url;
   return dispatcherRequest.call(dispatcher, { ...rest, origin: target.origin, path: `${target.pathname}${target.search}` });

@@ -176,6 +176,19 @@ const EXTENSION_TYPES: Readonly<Record<string, MediaContentType>> = {
   ".pdf": "application/pdf",
 };
 
+/** The usual extension of each type: what a misnamed image is renamed to before it is sent. */
+const TYPE_EXTENSIONS: Readonly<Record<MediaContentType, string>> = {
+  "image/jpeg": ".jpg",
+  "image/png": ".png",
+  "image/gif": ".gif",
+  "image/webp": ".webp",
+  "application/pdf": ".pdf",
+};
+
+function renamedFor(fileName: string, contentType: MediaContentType): string {
+  return `${fileName.slice(0, fileName.length - path.extname(fileName).length)}${TYPE_EXTENSIONS[contentType]}`;
+}
+
 export function contentTypeForExtension(fileName: string): MediaContentType | undefined {
   const extension = path.extname(fileName).toLowerCase();
   return Object.hasOwn(EXTENSION_TYPES, extension) ? EXTENSION_TYPES[extension] : undefined;
@@ -261,7 +274,7 @@ function checkContent(
     );
   }
   if (byExtension !== undefined && byExtension !== contentType) {
-    return { contentType, nameNote: `${nameField} says ${byExtension}, but the content is ${contentType}: it was uploaded as ${contentType}.` };
+    return { contentType, nameNote: `${nameField} says ${byExtension}, but the content is ${contentType}: it was uploaded as ${contentType}, named ${renamedFor(fileName, contentType)}.` };
   }
   return { contentType };
 }
@@ -522,7 +535,8 @@ async function prepareFile(
       mtimeMs: opened.mtimeMs,
     };
     return {
-      fileName,
+      // LeadPanther may go by the name's extension too: it is made to agree with the content.
+      fileName: nameNote ? renamedFor(fileName, contentType) : fileName,
       contentType,
       ...(nameNote ? { nameNote } : {}),
       size: opened.size,
@@ -762,7 +776,7 @@ function prepareBase64(
     "content_base64",
   );
   return {
-    fileName,
+    fileName: nameNote ? renamedFor(fileName, contentType) : fileName,
     contentType,
     ...(nameNote ? { nameNote } : {}),
     size: bytes.length,

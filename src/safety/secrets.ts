@@ -49,18 +49,33 @@ const AUTHORIZATION =
 const BEARER = /\bbearer\s+([A-Za-z0-9._~+/=-]{8,})/gi;
 
 /**
- * Whether a word after "Bearer" or an Authorization scheme is a credential rather than prose:
- * 20+ characters, or 8+ that mix letters with digits or have a capital after a small letter
- * (base64 and random tokens do; "training", "Training" and "20260501" do not).
+ * Whether a word after a bare "bearer" in text is a credential rather than prose: 20+
+ * characters; 12+ digits or capitals; or 8+ that mix letters with digits or have a capital
+ * after a small letter (base64 and random tokens do; "instruments" and "20260501" do not).
  */
 function looksLikeCredential(word: string): boolean {
   if (word.length >= 20) return true;
+  if (/^[0-9A-Z]{12,}$/.test(word)) return true;
   if (word.length < 8) return false;
   return (/[0-9]/.test(word) && /[A-Za-z]/.test(word)) || /[a-z][^a-z]*[A-Z]/.test(word);
 }
 
-/** The markers this server puts where it withheld a value (secrets here, activity text in redact.ts). */
-const WITHHELD_MARKER = /\[REDACTED(?:_SIGNED_URL)?\]|\[redacted: \d+ characters\]/;
+/**
+ * After an explicit `Authorization:` (and scheme), anything but a plain short word is a
+ * credential: "Authorization: Basic training starts Monday" is prose, "Bearer s3cr3t" is not.
+ */
+function isPlainWord(word: string): boolean {
+  return /^[A-Z]?[a-z]{1,12}$/.test(word);
+}
+
+/** Field names whose string values are secrets (as in SECRET_FIELD, plus authorization). */
+const SECRET_KEY = /^(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret|[aA]uthorization)$/;
+
+/**
+ * The markers this server puts where it withheld or shortened a value: secrets here, activity
+ * text in redact.ts, long strings in a list's text rendering (results.ts).
+ */
+const WITHHELD_MARKER = /\[REDACTED(?:_SIGNED_URL)?\]|\[redacted: \d+ characters\]|… \(\+\d+ characters\)/;
 
 /** The first marker of a withheld value in a text, if any: never a value to send back to the API. */
 export function withheldMarkerIn(text: string): string | undefined {
@@ -112,7 +127,7 @@ export class SecretScrubber {
     if (SECRET_FIELD_HINTS.some((hint) => result.includes(hint))) result = result.replace(SECRET_FIELD, `$1${REDACTED}`);
     return result
       .replace(AUTHORIZATION, (match, prefix: string, schemeCredential: string | undefined, bare: string | undefined) =>
-        looksLikeCredential(schemeCredential ?? bare ?? "") ? `${prefix}Bearer ${REDACTED}` : match,
+        isPlainWord(schemeCredential ?? bare ?? "") ? match : `${prefix}Bearer ${REDACTED}`,
       )
       .replace(BEARER, (match, token: string) => (looksLikeCredential(token) ? `Bearer ${REDACTED}` : match))
       .replace(LEADPANTHER_KEY, (_key, environment: string) => `lp_${environment.toLowerCase()}_${REDACTED}`);
@@ -161,8 +176,11 @@ export class SecretScrubber {
       if (value instanceof Date) return new Date(value.getTime());
       const copy: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
+        // A string under a secret's field name is withheld whatever it looks like: string by
+        // string, scrub would not see the name beside it.
+        const withheld = typeof item === "string" && item !== "" && item !== REDACTED && SECRET_KEY.test(key);
         Object.defineProperty(copy, this.scrub(key), {
-          value: this.#scrubValue(item, ancestors, depth + 1),
+          value: withheld ? REDACTED : this.#scrubValue(item, ancestors, depth + 1),
           enumerable: true,
           writable: true,
           configurable: true,

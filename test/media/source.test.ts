@@ -392,8 +392,8 @@ describe("prepareUpload from base64", () => {
   it("accepts an image named as another image type, sends the content's type, and says so", async () => {
     const prepared = await prepareUpload({ content_base64: png.toString("base64"), file_name: "photo.jpg" }, []);
     expect(prepared.contentType).toBe("image/png");
-    expect(prepared.fileName).toBe("photo.jpg");
-    expect(prepared.nameNote).toBe("file_name says image/jpeg, but the content is image/png: it was uploaded as image/png.");
+    expect(prepared.fileName).toBe("photo.png");
+    expect(prepared.nameNote).toBe("file_name says image/jpeg, but the content is image/png: it was uploaded as image/png, named photo.png.");
     const matching = await prepareUpload({ content_base64: png.toString("base64"), file_name: "photo.png" }, []);
     expect(matching.nameNote).toBeUndefined();
   });

@@ -113,8 +113,21 @@ describe("SecretScrubber shape rules", () => {
     for (const prose of ["Authorization: Basic training starts Monday", "Authorization: Basic Training", "The bearer 20260501 bond", "Bearer Instructions"]) {
       expect(scrubber.scrub(prose)).toBe(prose);
     }
-    expect(scrubber.scrub("Authorization: Basic dXNlcjpwYXNz")).toBe(`Authorization: Bearer ${REDACTED}`);
+    // …but anything else after an explicit Authorization is, short or long, and so are long
+    // digit or capital runs after a bare bearer.
+    for (const credential of [
+      "Authorization: Basic dXNlcjpwYXNz",
+      "Authorization: Bearer abcdefghijklmno",
+      "Authorization: Token supersecretpassword",
+      "Authorization: Bearer s3cr3t",
+      "Authorization: Basic YTpi",
+      "Authorization: 1234567890123",
+    ]) {
+      expect(scrubber.scrub(credential), credential).toBe(`Authorization: Bearer ${REDACTED}`);
+    }
     expect(scrubber.scrub("bearer abcdefghijklmnopqrstu")).toBe(`Bearer ${REDACTED}`);
+    expect(scrubber.scrub("bearer 1234567890123456789")).toBe(`Bearer ${REDACTED}`);
+    expect(scrubber.scrub("bearer ABCDEFGHJKLMNPQR")).toBe(`Bearer ${REDACTED}`);
     expect(scrubber.scrub("Authorization: required for this call")).toBe("Authorization: required for this call");
   });
 
@@ -178,6 +191,13 @@ describe("SecretScrubber shape rules", () => {
 });
 
 describe("SecretScrubber.scrubDeep", () => {
+  it("withholds a string under a secret's field name even when the string alone looks harmless", () => {
+    const scrubber = new SecretScrubber();
+    const value = { headers: { authorization: "abcd1234efgh" }, access_token: "short", keyword: "GUIDE", note: "token bucket" };
+    expect(scrubber.containsSecret(JSON.stringify(value))).toBe(true);
+    expect(scrubber.scrubDeep(value)).toEqual({ headers: { authorization: REDACTED }, access_token: REDACTED, keyword: "GUIDE", note: "token bucket" });
+  });
+
   it("returns a scrubbed copy of nested values, keys and errors", () => {
     const scrubber = scrubberWithSecrets();
     const original = {

@@ -125,7 +125,8 @@ describe("upload_media with a presigned URL and a path with a leading slash", ()
     expect(put?.url).toBe(`/storage/photo.png?${SIGNED_QUERY}`);
     expect(put?.body).toBe(png.toString("base64"));
     expect(structured<{ data: { path: string; content_type: string } }>(result).data).toMatchObject({ path: MEDIA_PATH, content_type: "image/png" });
-    expect(textOf(result)).toContain("file_name says image/jpeg, but the content is image/png: it was uploaded as image/png.");
+    expect(textOf(result)).toContain("file_name says image/jpeg, but the content is image/png: it was uploaded as image/png, named photo.png.");
+    expect(JSON.parse(seen.find((request) => request.url === "/api/v1/media/upload-url")?.body ?? "{}")).toMatchObject({ file_name: "photo.png", content_type: "image/png" });
     const shown = textOf(result) + JSON.stringify(result.structuredContent);
     for (const secret of [TOKEN, "5f1c0ffee0ddba11", "X-Amz-Signature"]) expect(shown).not.toContain(secret);
 
@@ -183,6 +184,11 @@ describe("values withheld as secret-shaped", () => {
     expect(writeBack.isError).toBe(true);
     expect(textOf(writeBack)).toContain('- images[0]: holds "[REDACTED_SIGNED_URL]". Leave the field out to keep the stored value');
     expect(textOf(writeBack)).toContain("- text: holds");
+    expect(seen).toEqual([]);
+
+    // A text copied from a list's shortened rendering would cut the post short.
+    const shortened = await stack.call("update_post", { post_id: POST, text: "The first 280 characters… (+1200 characters)" });
+    expect(textOf(shortened)).toContain('- text: holds "… (+1200 characters)"');
     expect(seen).toEqual([]);
   });
 
