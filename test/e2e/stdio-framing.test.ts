@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, test } from "vitest";
 import { MAX_MCP_MESSAGE_BYTES } from "../../src/server.js";
-import { DEMO, startSandbox } from "../../src/sandbox/index.js";
+import { DEMO, startSandbox, type FaultSpec, type Sandbox } from "../../src/sandbox/index.js";
 
 /**
  * The stdio transport, byte by byte as a client writes it: a line that is not a JSON-RPC message
@@ -68,6 +68,22 @@ async function rawServer(args: string[], env: Record<string, string> = {}): Prom
 
 const byId = (messages: Message[], id: number | string | null): Message[] => messages.filter((message) => message.id === id);
 
+/** A tools/call as one stdio line. */
+const toolCall = (id: number, name: string, args: Record<string, unknown>): string =>
+  `${JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } })}\n`;
+const sleep = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The CLI (no --sandbox) against a sandbox of this process that delays one route. */
+async function withSlowApi(fault: FaultSpec, body: (raw: Raw, sandbox: Sandbox) => Promise<void>): Promise<void> {
+  const sandbox = await startSandbox();
+  try {
+    sandbox.faults.inject(fault);
+    await body(await rawServer([], { LEADPANTHER_API_KEY: DEMO.keys.directAll, LEADPANTHER_BASE_URL: sandbox.baseUrl }), sandbox);
+  } finally {
+    await sandbox.close();
+  }
+}
+
 describe("stdio framing", () => {
   test("a bad line is answered with its JSON-RPC error (id null when unreadable) and the session goes on", async () => {
     const raw = await rawServer(["--sandbox"]);
@@ -120,57 +136,42 @@ describe("stdio framing", () => {
   });
 
   test("when stdin closes during a call, the call's answer is still written before the process exits 0", async () => {
-    const sandbox = await startSandbox();
-    try {
-      sandbox.faults.inject({ method: "GET", path: "/posts", kind: "delay", ms: 800 });
-      const raw = await rawServer([], { LEADPANTHER_API_KEY: DEMO.keys.directAll, LEADPANTHER_BASE_URL: sandbox.baseUrl });
-      raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_posts", arguments: { limit: 2 } } })}\n`);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+    await withSlowApi({ method: "GET", path: "/posts", kind: "delay", ms: 800 }, async (raw) => {
+      raw.send(toolCall(1, "list_posts", { limit: 2 }));
+      await sleep(300);
       raw.child.stdin.end();
       expect(await raw.exited).toBe(0);
       const answer = byId(raw.messages, 1)[0]?.result as CallToolResult | undefined;
       expect(answer?.isError, JSON.stringify(answer)).toBeFalsy();
       expect((answer?.structuredContent as { data: unknown[] }).data).toHaveLength(2);
-    } finally {
-      await sandbox.close();
-    }
+    });
   });
 
   test("when the client closes stdout, a write in flight still completes; the server exits 0 without a stack trace", async () => {
-    const sandbox = await startSandbox();
-    try {
-      sandbox.faults.inject({ method: "POST", path: "/posts", kind: "delay", ms: 800 });
-      const raw = await rawServer([], { LEADPANTHER_API_KEY: DEMO.keys.directAll, LEADPANTHER_BASE_URL: sandbox.baseUrl });
-      raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "create_post", arguments: { text: "written while the client left" } } })}\n`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    await withSlowApi({ method: "POST", path: "/posts", kind: "delay", ms: 800 }, async (raw, sandbox) => {
+      raw.send(toolCall(1, "create_post", { text: "written while the client left" }));
+      await sleep(200);
       raw.child.stdout.destroy();
       raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" })}\n`);
       expect(await raw.exited).toBe(0);
       expect(raw.stderr()).not.toMatch(/\n\s+at /); // no stack trace
       expect(raw.stderr()).toContain("stdout failed");
       expect(sandbox.store.postsOf(DEMO.users.direct).filter((post) => post.text === "written while the client left")).toHaveLength(1);
-    } finally {
-      await sandbox.close();
-    }
+    });
   });
 
   test("after SIGTERM no new call is read; a second SIGTERM exits at once", async () => {
-    const sandbox = await startSandbox();
-    try {
-      sandbox.faults.inject({ method: "GET", path: "/posts", kind: "delay", ms: 5_000 });
-      const raw = await rawServer([], { LEADPANTHER_API_KEY: DEMO.keys.directAll, LEADPANTHER_BASE_URL: sandbox.baseUrl });
-      raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_posts", arguments: {} } })}\n`);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+    await withSlowApi({ method: "GET", path: "/posts", kind: "delay", ms: 5_000 }, async (raw, sandbox) => {
+      raw.send(toolCall(1, "list_posts", {}));
+      await sleep(300);
       raw.child.kill("SIGTERM");
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "create_post", arguments: { text: "sent after SIGTERM" } } })}\n`);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(200);
+      raw.send(toolCall(2, "create_post", { text: "sent after SIGTERM" }));
+      await sleep(300);
       raw.child.kill("SIGTERM");
       expect(await raw.exited).toBe(130);
       expect(raw.stderr()).toContain("SIGTERM again");
       expect(sandbox.store.postsOf(DEMO.users.direct).filter((post) => post.text === "sent after SIGTERM")).toEqual([]);
-    } finally {
-      await sandbox.close();
-    }
+    });
   });
 });

@@ -42,6 +42,11 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
   response.end(JSON.stringify(body));
 }
 
+function redirect(response: ServerResponse, status: number, location: string): void {
+  response.writeHead(status, { location });
+  response.end();
+}
+
 async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -79,15 +84,11 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       return send(response, 400, { error: { code: "bad_request", message: "Invalid request." }, request_id: "req_patch" });
     case "GET /api/v1/":
       // A Next.js-style host: the trailing slash is redirected away.
-      response.writeHead(308, { location: "/api/v1" });
-      response.end();
-      return;
+      return redirect(response, 308, "/api/v1");
     case "GET /api/v1":
       return send(response, 200, { data: { name: "LeadPanther API", version: "v1" }, request_id: "req_info" });
     case "GET /api/v1/clients":
-      response.writeHead(302, { location: "https://elsewhere.example/api/v1/clients" });
-      response.end();
-      return;
+      return redirect(response, 302, "https://elsewhere.example/api/v1/clients");
     case "GET /api/v1/activity":
       return send(response, 403, { error: { code: "forbidden", message: "Missing scope." }, request_id: "req_forbidden" });
     case "GET /api/v1/lead-magnets":
