@@ -21,9 +21,10 @@ async function serveStdio(config: Config): Promise<void> {
   const shutdown = async (reason: string): Promise<void> => {
     if (closing) return;
     closing = true;
-    // No new calls from here on; closing the session aborts calls in flight, and a write cut
-    // off mid-request would end as "outcome unknown": let them finish first, within a deadline.
-    transport.stopReading();
+    // No new calls from here on (answers and notifications from the client are still read: a
+    // delete may be waiting for its confirmation). Closing the session aborts calls in flight,
+    // and a write cut off mid-request would end as "outcome unknown": let them finish first.
+    transport.refuseNewRequests();
     log.info("shutting down", { reason, calls_in_progress: calls.inProgress });
     if (!(await calls.idle(SHUTDOWN_DRAIN_MS))) log.warn("calls still in progress at the shutdown deadline were abandoned", { calls_in_progress: calls.inProgress });
     // A call that just finished has its answer sent on the next turn of the event loop; let
@@ -37,11 +38,14 @@ async function serveStdio(config: Config): Promise<void> {
     await runtime.close();
     process.exit(0);
   };
-  // A second signal during the drain means "now".
+  // A second signal means "now". (The first may arrive during a drain that stdin's end began:
+  // MCP clients close stdin, then send SIGTERM a moment later; that one joins the drain.)
+  let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (closing) {
+    signals += 1;
+    if (signals > 1) {
       log.warn(`${signal} again: exiting without waiting for calls in progress`, { calls_in_progress: calls.inProgress });
-      process.exit(130);
+      process.exit(128 + (signal === "SIGINT" ? 2 : 15));
     }
     void shutdown(signal);
   };
@@ -50,6 +54,7 @@ async function serveStdio(config: Config): Promise<void> {
   process.on("SIGINT", onSignal);
   transport.onOutputFailed = () => void shutdown("stdout closed");
   await mcp.connect(transport);
+  mcp.server.onerror = (error) => log.warn("MCP protocol error", { error: error.message });
   log.info("serving MCP over stdio", { version: SERVER_VERSION, access: runtime.context.access.state.status });
 }
 

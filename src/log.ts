@@ -47,7 +47,18 @@ interface LoggerState {
   readonly scrubber: SecretScrubber;
 }
 
+/** stderr failed (the client closed it with the other pipes): later lines are dropped. */
+let stderrDead = false;
+
 function writeToStderr(line: string): void {
+  if (stderrDead) return;
+  if (process.stderr.listenerCount("error") === 0) {
+    // A write to a closed pipe fails asynchronously, as an 'error' event: without a listener
+    // it would take the process down in the middle of a shutdown's drain.
+    process.stderr.on("error", () => {
+      stderrDead = true;
+    });
+  }
   process.stderr.write(`${line}\n`);
 }
 

@@ -44,7 +44,7 @@ function decodeJsonEscape(code: string): string {
 }
 /** An Authorization value: a scheme and its credentials, or a bare credential (see looksLikeCredential). */
 const AUTHORIZATION =
-  /(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?:(?:bearer|basic|token|digest|apikey)\s+([^\s"',;}]+)|([A-Za-z0-9._~+/=-]{8,}))/gi;
+  /(\bauthorization\\?["']?\s*[:=]\s*\\?["']?)(?:(bearer|basic|token|digest|apikey|negotiate|ntlm)\s+([^\s"',;}<>]+)|([A-Za-z0-9._~+/=-]{8,}))/gi;
 /** A bearer token (see looksLikeCredential), so "Bearer of good news" and "the bearer 20260501 bond" stay. */
 const BEARER = /\bbearer\s+([A-Za-z0-9._~+/=-]{8,})/gi;
 
@@ -61,12 +61,17 @@ function looksLikeCredential(word: string): boolean {
 }
 
 /**
- * After an explicit `Authorization:` (and scheme), anything but a plain short word is a
- * credential: "Authorization: Basic training starts Monday" is prose, "Bearer s3cr3t" is not.
+ * After `Authorization: Basic` (basic being an English word too), anything but a plain word
+ * (hyphenated words included) is a credential: "Authorization: Basic training starts Monday"
+ * is prose, "Basic YTpi" is not. After any other scheme, every word is a credential.
  */
 function isPlainWord(word: string): boolean {
-  return /^[A-Z]?[a-z]{1,12}$/.test(word);
+  return word.length <= 24 && /^[A-Za-z]?[a-z]+(?:-[a-z]+)*$/.test(word);
 }
+
+/** A JSON member named like a secret with a non-empty string value not yet withheld (see SECRET_KEY). */
+const SECRET_MEMBER =
+  /"(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret|[aA]uthorization)"\s*:\s*"(?!\[REDACTED(?:_SIGNED_URL)?\]")[^"]/;
 
 /** Field names whose string values are secrets (as in SECRET_FIELD, plus authorization). */
 const SECRET_KEY = /^(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret|[aA]uthorization)$/;
@@ -126,9 +131,14 @@ export class SecretScrubber {
     if (result.includes("=")) result = result.replace(SIGNING_PARAMETER, `$1${REDACTED}`);
     if (SECRET_FIELD_HINTS.some((hint) => result.includes(hint))) result = result.replace(SECRET_FIELD, `$1${REDACTED}`);
     return result
-      .replace(AUTHORIZATION, (match, prefix: string, schemeCredential: string | undefined, bare: string | undefined) =>
-        isPlainWord(schemeCredential ?? bare ?? "") ? match : `${prefix}Bearer ${REDACTED}`,
-      )
+      .replace(AUTHORIZATION, (match, prefix: string, scheme: string | undefined, schemeCredential: string | undefined, bare: string | undefined) => {
+        // A bare value ("Prior authorization: time-consuming…") is judged like a bearer token.
+        const credential =
+          schemeCredential !== undefined
+            ? scheme?.toLowerCase() !== "basic" || !isPlainWord(schemeCredential)
+            : looksLikeCredential(bare ?? "");
+        return credential ? `${prefix}Bearer ${REDACTED}` : match;
+      })
       .replace(BEARER, (match, token: string) => (looksLikeCredential(token) ? `Bearer ${REDACTED}` : match))
       .replace(LEADPANTHER_KEY, (_key, environment: string) => `lp_${environment.toLowerCase()}_${REDACTED}`);
   }
@@ -143,6 +153,8 @@ export class SecretScrubber {
    */
   containsSecret(text: string): boolean {
     if (!this.#mayContainSecret(text)) return false;
+    // A non-empty string under a secret's field name: withheld by scrubDeep, whatever it looks like.
+    if (SECRET_MEMBER.test(text)) return true;
     if (this.scrub(text) !== text) return true;
     if (!text.includes("\\")) return false;
     const decoded = text.replace(JSON_ESCAPE, (_escape, code: string) => decodeJsonEscape(code));
@@ -178,7 +190,7 @@ export class SecretScrubber {
       for (const [key, item] of Object.entries(value)) {
         // A string under a secret's field name is withheld whatever it looks like: string by
         // string, scrub would not see the name beside it.
-        const withheld = typeof item === "string" && item !== "" && item !== REDACTED && SECRET_KEY.test(key);
+        const withheld = typeof item === "string" && item !== "" && item !== REDACTED && item !== REDACTED_SIGNED_URL && SECRET_KEY.test(key);
         Object.defineProperty(copy, this.scrub(key), {
           value: withheld ? REDACTED : this.#scrubValue(item, ancestors, depth + 1),
           enumerable: true,

@@ -27,10 +27,13 @@ export class StdioTransport implements Transport {
 
   private chunks: Buffer[] = [];
   private pendingBytes = 0;
-  /** The current line outgrew the limit: its bytes are dropped until it ends, but its tail is kept for its id. */
+  /** The current line outgrew the limit: its bytes are dropped until it ends; its head and tail are kept to tell what it was. */
   private oversize = false;
+  private oversizeHead = "";
   private oversizeTail: Buffer = Buffer.alloc(0);
   private reading = false;
+  /** A shutdown has begun: new requests are refused, answers and notifications still read. */
+  private refusingRequests = false;
   private outputDead = false;
   private closed = false;
   private drainWaiters: Array<() => void> = [];
@@ -56,8 +59,16 @@ export class StdioTransport implements Transport {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Stops reading stdin (a shutdown has begun): calls already received still finish and answer. */
-  stopReading(): void {
+  /**
+   * A shutdown has begun: a new request is answered "shutting down" and not run, while the
+   * client's answers to this server's requests (a delete's confirmation, roots) and its
+   * notifications (a cancellation) are still read, so calls in progress can finish.
+   */
+  refuseNewRequests(): void {
+    this.refusingRequests = true;
+  }
+
+  private stopReading(): void {
     if (!this.reading) return;
     this.reading = false;
     this.input.off("data", this.onData);
@@ -115,6 +126,7 @@ export class StdioTransport implements Transport {
     }
     if (this.pendingBytes + part.length > this.maxMessageBytes) {
       this.oversize = true;
+      this.oversizeHead = Buffer.concat([...this.chunks.slice(0, 1), part]).subarray(0, TAIL_BYTES).toString("utf8");
       this.oversizeTail = lastBytes(Buffer.concat([...this.chunks.slice(-1), part]), TAIL_BYTES);
       this.chunks = [];
       this.pendingBytes = 0;
@@ -127,10 +139,18 @@ export class StdioTransport implements Transport {
   private endLine(): void {
     if (this.oversize) {
       this.oversize = false;
-      // Clients write the id last ({...request, jsonrpc, id}); answering with it spares the
-      // client a wait for its own timeout.
-      const id = trailingId(this.oversizeTail.toString("utf8"));
+      const head = this.oversizeHead;
+      const tail = this.oversizeTail.toString("utf8");
+      this.oversizeHead = "";
       this.oversizeTail = Buffer.alloc(0);
+      // A response is never answered: its id is from this server's own id space.
+      if (/^\s*\{\s*"(?:result|error)"\s*:/.test(head)) {
+        log.warn("dropped an oversize JSON-RPC response on stdin", { limit_bytes: this.maxMessageBytes });
+        return;
+      }
+      // Clients write a request's id last ({...request, jsonrpc, id}); answering with it
+      // spares the client a wait for its own timeout.
+      const id = /"method"\s*:/.test(head) ? trailingId(tail) : null;
       this.refuse(id, -32600, `Invalid Request: the message is larger than ${this.maxMessageBytes.toLocaleString("en-US")} bytes, the most this server reads (upload_media's content_base64 holds at most a 15 MB PDF).`);
       return;
     }
@@ -147,6 +167,10 @@ export class StdioTransport implements Transport {
       return;
     }
     const parsed = JSONRPCMessageSchema.safeParse(json);
+    if (parsed.success && this.refusingRequests && "method" in parsed.data && "id" in parsed.data) {
+      this.refuse(parsed.data.id, -32000, "The server is shutting down: this request was not run. Nothing was sent to LeadPanther.");
+      return;
+    }
     if (parsed.success) {
       try {
         this.onmessage?.(parsed.data);
@@ -160,8 +184,9 @@ export class StdioTransport implements Transport {
     // notification (no id) or a response (result or error).
     const record = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
     const id = typeof record?.id === "string" || typeof record?.id === "number" ? record.id : null;
-    const isResponse = record !== undefined && ("result" in record || "error" in record);
-    const isNotification = record !== undefined && !("id" in record) && "method" in record;
+    const isRequest = record !== undefined && typeof record.method === "string" && "id" in record;
+    const isResponse = !isRequest && record !== undefined && ("result" in record || "error" in record);
+    const isNotification = !isRequest && record !== undefined && !("id" in record) && "method" in record;
     if (!isResponse && !isNotification) {
       this.refuse(id, -32600, `Invalid Request: not a JSON-RPC 2.0 message${Array.isArray(json) ? " (batches are not supported)" : ""}.`);
     } else {

@@ -110,7 +110,16 @@ describe("SecretScrubber shape rules", () => {
     expect(scrubber.scrub("sent bearer eyJhbGciOiJIUzI1NiJ9.x.y")).toBe(`sent Bearer ${REDACTED}`);
     expect(scrubber.scrub("I am the bearer of good news")).toBe("I am the bearer of good news");
     // Prose in a post is not a credential: a word after the scheme must look like one.
-    for (const prose of ["Authorization: Basic training starts Monday", "Authorization: Basic Training", "The bearer 20260501 bond", "Bearer Instructions"]) {
+    for (const prose of [
+      "Authorization: Basic training starts Monday",
+      "Authorization: Basic Training",
+      "Authorization: basic understanding of the rules",
+      "Prior authorization: time-consuming, paper-based and slow.",
+      "Authorization: pre-approved by the board",
+      "The bearer 20260501 bond",
+      "Bearer Instructions",
+      "send 'Authorization: Bearer <API key>' with every request",
+    ]) {
       expect(scrubber.scrub(prose)).toBe(prose);
     }
     // …but anything else after an explicit Authorization is, short or long, and so are long
@@ -122,6 +131,7 @@ describe("SecretScrubber shape rules", () => {
       "Authorization: Bearer s3cr3t",
       "Authorization: Basic YTpi",
       "Authorization: 1234567890123",
+      "Authorization: Negotiate YIIGhgYJKoZIhvcSAQICAQBuggZ1",
     ]) {
       expect(scrubber.scrub(credential), credential).toBe(`Authorization: Bearer ${REDACTED}`);
     }
@@ -193,6 +203,9 @@ describe("SecretScrubber shape rules", () => {
 describe("SecretScrubber.scrubDeep", () => {
   it("withholds a string under a secret's field name even when the string alone looks harmless", () => {
     const scrubber = new SecretScrubber();
+    // The one-pass check sees the field name alone, so the deep scrub runs.
+    expect(scrubber.containsSecret(JSON.stringify({ authorization: "Token abc" }))).toBe(true);
+    expect(scrubber.containsSecret(JSON.stringify({ authorization: "[REDACTED]", note: "no secret here" }))).toBe(false);
     const value = { headers: { authorization: "abcd1234efgh" }, access_token: "short", keyword: "GUIDE", note: "token bucket" };
     expect(scrubber.containsSecret(JSON.stringify(value))).toBe(true);
     expect(scrubber.scrubDeep(value)).toEqual({ headers: { authorization: REDACTED }, access_token: REDACTED, keyword: "GUIDE", note: "token bucket" });
