@@ -24,6 +24,10 @@ const SIGNING_PARAMETER = /([?&](?:token|signature|x-amz-signature|sig|access_to
 /** `"token": "…"`, `upload_url: '…'`, `\"access_token\":\"…\"` and friends. */
 const SECRET_FIELD =
   /((?<![A-Za-z0-9_])(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret)\\?["']?\s*[:=]\s*\\?["'])(?:[^"'\\]|\\\/)*/g;
+/** `password: hunter2`, `x-api-key=…` written without quotes (a header or a config line pasted into text). */
+const UNQUOTED_SECRET = /(\b(?:password|passwd|x-api-key|api[_-]?key|client_secret)\s*[:=]\s*)([^\s"',;}<>]+)/gi;
+/** A JSON Web Token: three base64url parts, the first two starting as JSON objects do. */
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
 /** Every SECRET_FIELD match contains one of these literals (the pattern is case-sensitive); `includes` finds them far faster than a regex. */
 const SECRET_FIELD_HINTS = ["oken", "upload", "signed", "api_k", "api_K", "apik", "apiK", "password", "client_secret"];
 /**
@@ -33,7 +37,7 @@ const SECRET_FIELD_HINTS = ["oken", "upload", "signed", "api_k", "api_K", "apik"
  * these may be spelled in JSON escapes. Keep in step with the patterns above.
  */
 const SHAPE_TRIGGER =
-  /lp_|token|signature|sig=|sig%3d|sign[\/%\\]|x-amz|x-goog|upload_?url|signed_?url|api_?key|password|client_secret|authoriz|bearer|\\u/;
+  /lp_|token|signature|sig=|sig%3d|sign[\/%\\]|x-amz|x-goog|upload_?url|signed_?url|api[_-]?key|password|passwd|client_secret|authoriz|bearer|eyj|\\u/;
 /** One escape inside a JSON string. */
 const JSON_ESCAPE = /\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/g;
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
@@ -140,6 +144,9 @@ export class SecretScrubber {
         return credential ? `${prefix}Bearer ${REDACTED}` : match;
       })
       .replace(BEARER, (match, token: string) => (looksLikeCredential(token) ? `Bearer ${REDACTED}` : match))
+      // "password: reset" is prose; "password: hunter2" is not.
+      .replace(UNQUOTED_SECRET, (match, prefix: string, value: string) => (value.length >= 6 && !isPlainWord(value) ? `${prefix}${REDACTED}` : match))
+      .replace(JWT, REDACTED)
       .replace(LEADPANTHER_KEY, (_key, environment: string) => `lp_${environment.toLowerCase()}_${REDACTED}`);
   }
 

@@ -138,6 +138,20 @@ describe("SecretScrubber shape rules", () => {
     expect(scrubber.scrub("bearer abcdefghijklmnopqrstu")).toBe(`Bearer ${REDACTED}`);
     expect(scrubber.scrub("bearer 1234567890123456789")).toBe(`Bearer ${REDACTED}`);
     expect(scrubber.scrub("bearer ABCDEFGHJKLMNPQR")).toBe(`Bearer ${REDACTED}`);
+  });
+
+  it("redacts unquoted passwords and API keys, and JSON Web Tokens anywhere, not prose", () => {
+    const scrubber = new SecretScrubber();
+    expect(scrubber.scrub("wifi password: hunter2 (ask Sam)")).toBe(`wifi password: ${REDACTED} (ask Sam)`);
+    expect(scrubber.scrub("x-api-key: 9f8e7d6c5b4a")).toBe(`x-api-key: ${REDACTED}`);
+    expect(scrubber.scrub("API-KEY=abcDEF123456")).toBe(`API-KEY=${REDACTED}`);
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+    expect(scrubber.scrub(`Cookie: session=${jwt}; theme=dark`)).toBe(`Cookie: session=${REDACTED}; theme=dark`);
+    for (const prose of ["Forgot your password: reset it here", "password: 1234", "the api-key rotation is monthly", "Use a password manager"]) {
+      expect(scrubber.scrub(prose), prose).toBe(prose);
+    }
+    expect(scrubber.containsSecret(JSON.stringify({ notes: "wifi password: hunter2" }))).toBe(true);
+    expect(scrubber.containsSecret(JSON.stringify({ notes: `session ${jwt}` }))).toBe(true);
     expect(scrubber.scrub("Authorization: required for this call")).toBe("Authorization: required for this call");
   });
 
