@@ -7,7 +7,8 @@
  *   C0/C1 control characters other than `\n` and `\t` (see `removeHiddenCharacters` for the
  *   three narrow, documented exceptions that keep emoji and Persian/Indic text intact);
  * - no markdown image, link, reference definition, HTML tag or HTML comment: images become
- *   `[image removed]`, links become `text (url)`, tags and comments disappear, and whatever
+ *   `[image removed]`, links become `text (url)`, tags and comments disappear (words in angle
+ *   brackets that cannot be a tag, "Founder <Acme Corp>", stay as inert text), and whatever
  *   could still be read as markup gets a space that makes it inert (`<a` → `< a`,
  *   `](` → `] (`, `![` → `! [`);
  * - NFC (canonically equivalent to the input's visible text; NFKC would rewrite legitimate
@@ -294,6 +295,35 @@ const LINE_BREAKING_TAGS = new Set([
 ]);
 
 /**
+ * Element names of HTML (and SVG/MathML roots): `<Acme Corp>` in a name is text, `<div class>`
+ * is markup. See looksLikeText.
+ */
+const HTML_ELEMENTS = new Set([
+  "a", "abbr", "address", "area", "article", "aside", "audio", "b", "base", "bdi", "bdo", "big", "blink",
+  "blockquote", "body", "br", "button", "canvas", "caption", "center", "cite", "code", "col", "colgroup",
+  "data", "datalist", "dd", "del", "details", "dfn", "dialog", "div", "dl", "dt", "em", "embed", "fieldset",
+  "figcaption", "figure", "font", "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6",
+  "head", "header", "hr", "html", "i", "iframe", "img", "input", "ins", "kbd", "label", "legend", "li",
+  "link", "main", "map", "mark", "marquee", "math", "menu", "meta", "meter", "nav", "noscript", "object",
+  "ol", "optgroup", "option", "output", "p", "param", "picture", "pre", "progress", "q", "rp", "rt",
+  "ruby", "s", "samp", "script", "search", "section", "select", "slot", "small", "source", "span",
+  "strike", "strong", "style", "sub", "summary", "sup", "svg", "table", "tbody", "td", "template",
+  "textarea", "tfoot", "th", "thead", "time", "title", "tr", "track", "tt", "u", "ul", "var", "video", "wbr",
+]);
+
+/**
+ * A `<…>` that is text, not a tag: words with a space between them, no attribute (`=`) and no
+ * quote, and a first word that is not an HTML element — "Founder <Acme Corp>". Kept (made
+ * inert by neutraliseMarkup) instead of dropped with its words. Anything with attributes, a
+ * single word (`<system>`) or an HTML element name is still removed as a tag.
+ */
+function looksLikeText(inside: string): boolean {
+  if (!/\s/.test(inside) || /[="'`]/.test(inside)) return false;
+  const first = /^[A-Za-z][A-Za-z0-9-]*/.exec(inside)?.[0]?.toLowerCase();
+  return first !== undefined && !HTML_ELEMENTS.has(first);
+}
+
+/**
  * Finds `needle` at or after a position, caching the last answer. Callers ask with
  * non-decreasing positions, so a string is scanned about once however many openers it has.
  */
@@ -390,7 +420,9 @@ function stripHtml(text: string): string {
       (following === "/" && isAsciiLetter(text[open + 2]));
     if (startsTag) {
       const end = nextGreaterThan(open + 1);
-      if (end !== -1) {
+      // Bounded, so that many openers before one far ">" stay linear.
+      const textual = isAsciiLetter(following) && end - open <= 120 && looksLikeText(text.slice(open + 1, end));
+      if (end !== -1 && !textual) {
         TAG_NAME.lastIndex = open;
         const name = TAG_NAME.exec(text)?.[1]?.toLowerCase();
         if (name !== undefined && LINE_BREAKING_TAGS.has(name)) output.push("\n");
