@@ -553,7 +553,8 @@ function stripMarkdown(text: string): string {
  * is markup for stripHtml or stripMarkdown, which is what makes the sanitizer idempotent.
  */
 function neutraliseMarkup(text: string): string {
-  return text.replace(/!(?=\[)|\](?=[([:])|<(?=[A-Za-z!/?])/g, "$& ");
+  // `<|` too: chat-template tokens such as <|im_start|> are shown as text, never as one.
+  return text.replace(/!(?=\[)|\](?=[([:])|<(?=[A-Za-z!/?|])/g, "$& ");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { isoTimestamp, mediaReference, uuidField } from "./common.js";
 const text = z
   .string({ error: "must be a string: the post's text" })
   .min(1, { error: "must not be empty" })
+  .refine((value) => value.trim() !== "", { error: "must not be only spaces: a post needs words" })
   .refine((value) => value.length <= POST_TEXT_MAX || [...value].length <= POST_TEXT_MAX, {
     error: `must be at most ${POST_TEXT_MAX.toLocaleString("en-US")} characters (LinkedIn's effective limit)`,
   });

@@ -155,6 +155,13 @@ describe("what is sent is what was given", () => {
     expect(textOf(blank)).toContain("title: must not be only spaces");
   });
 
+  it("a post whose text is only spaces is refused before sending", async () => {
+    const result = await stack.call("create_post", { text: "   " });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("- text: must not be only spaces");
+    expect(seen).toEqual([]);
+  });
+
   it("a lead magnet without delivery_mode is refused by field before sending (LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE)", async () => {
     const result = await stack.call("create_lead_magnet", { title: "No mode" });
     expect(result.isError).toBe(true);
