@@ -7,9 +7,10 @@
  * Faults, the request log and state controls are programmatic only — no HTTP route, with
  * any key, reaches them.
  */
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { listen } from "../listen.js";
 import type { SandboxState } from "./context.js";
 import { FaultQueue, type FaultSpec } from "./faults.js";
 import { MediaState } from "./media.js";
@@ -87,17 +88,6 @@ export type {
 export { DEMO, HOSTILE_STRINGS } from "./seed.js";
 export { ROUTE_TEMPLATES } from "./routes.js";
 export { IMAGE_BUCKET, DOCUMENT_BUCKET } from "./media.js";
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      resolve();
-    });
-  });
-}
 
 /** Answers a request the HTTP parser refused (garbage headers) with a JSON 400/431, then closes. */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {

@@ -16,11 +16,12 @@
  * The LeadPanther API key is never read from a request: every call uses the server's own key.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { listen } from "../listen.js";
 import type { ServerContext } from "../call.js";
 import { loopbackHost, type Config } from "../config.js";
 import { log, type Logger } from "../log.js";
@@ -474,17 +475,6 @@ function localAddresses(): Set<string> {
 function normaliseHostname(host: string): string {
   const lower = host.toLowerCase();
   return lower.includes(":") && !lower.startsWith("[") ? `[${lower}]` : lower;
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      resolve();
-    });
-  });
 }
 
 function describeListenError(error: unknown, host: string, port: number): string {
