@@ -25,7 +25,7 @@ import { randomUUID } from "node:crypto";
 import type { Dispatcher } from "undici";
 import { exposedTools, hasScope, parseIdentity, type AccessState, type Identity } from "./access.js";
 import { isRecord } from "./api/client.js";
-import { createAgent, errorCodeOf, httpRequest, timeoutsFrom } from "./api/http.js";
+import { createAgent, errorCodeOf, httpRequest, readBodyText, timeoutsFrom } from "./api/http.js";
 import { CATALOG, fillPath, operation, OPERATIONS_BY_NAME, type HttpMethod, type Operation, type Provenance } from "./catalog.js";
 import { checkKeyHygiene, describeKeyProblem, SETTINGS, TOOLSETS, type Config } from "./config.js";
 import { KEY_PREFIXES, REQUEST_ID_HEADER } from "./contract.js";
@@ -193,7 +193,7 @@ class Prober {
         dispatcher: this.dispatcher,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const text = await readCapped(response.body);
+      const { text } = await readBodyText(response.body, MAX_PROBE_RESPONSE_BYTES);
       let body: unknown;
       try {
         body = text === "" ? undefined : (JSON.parse(text) as unknown);
@@ -224,21 +224,6 @@ class Prober {
       };
     }
   }
-}
-
-async function readCapped(body: Dispatcher.ResponseData["body"]): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    total += buffer.length;
-    if (total > MAX_PROBE_RESPONSE_BYTES) {
-      body.destroy();
-      break;
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function requestIdOf(outcome: ProbeOutcome): string {

@@ -5,7 +5,7 @@ import { ERROR_STATUS, PAGINATION, REQUEST_ID_HEADER, REQUEST_ID_PATTERN, type E
 import type { Logger } from "../log.js";
 import { secrets } from "../safety/secrets.js";
 import { ApiError, type WriteOutcome } from "./errors.js";
-import { errorCodeOf, httpRequest, neverConnected } from "./http.js";
+import { errorCodeOf, httpRequest, neverConnected, readBodyText } from "./http.js";
 
 
 export interface ApiRequest {
@@ -192,7 +192,9 @@ export class ApiClient {
     const serverRequestId = validRequestId(headerValue(response.headers[REQUEST_ID_HEADER])) ?? requestId;
     let text: string;
     try {
-      text = await readCapped(response.body, MAX_RESPONSE_BYTES);
+      const read = await readBodyText(response.body, MAX_RESPONSE_BYTES);
+      if (!read.complete) throw new ResponseTooLarge();
+      text = read.text;
     } catch (cause) {
       const didTimeOut = timedOut();
       const error = new ApiError({
@@ -325,21 +327,6 @@ function neverConnectedError(error: ApiError): boolean {
 }
 
 class ResponseTooLarge extends Error {}
-
-async function readCapped(body: Dispatcher.ResponseData["body"], maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    total += buffer.length;
-    if (total > maxBytes) {
-      body.destroy();
-      throw new ResponseTooLarge();
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 function parseJson(text: string): unknown {
   if (text === "") return undefined;

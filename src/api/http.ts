@@ -49,6 +49,25 @@ export async function httpRequest(url: string | URL, options: HttpRequestOptions
 }
 
 /**
+ * A response body as text, read up to `maxBytes`. Longer, the stream is destroyed and
+ * `complete` is false: the text then holds the chunks that fit whole. A stream error rejects.
+ */
+export async function readBodyText(body: Dispatcher.ResponseData["body"], maxBytes: number): Promise<{ text: string; complete: boolean }> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    total += buffer.length;
+    if (total > maxBytes) {
+      body.destroy();
+      return { text: Buffer.concat(chunks).toString("utf8"), complete: false };
+    }
+    chunks.push(buffer);
+  }
+  return { text: Buffer.concat(chunks).toString("utf8"), complete: true };
+}
+
+/**
  * Whether an error proves the connection was never established, so no byte of the request can
  * have reached the server: only then is a write safe to send again. A refused connection, a
  * failed name lookup and undici's connect timeout qualify; "host unreachable" only when the
