@@ -22,8 +22,9 @@ const SIGNED_URL_MARK =
 /** A signing parameter outside a full URL (a relative path in a message). */
 const SIGNING_PARAMETER = /([?&](?:token|signature|x-amz-signature|sig|access_token)=)[^\s&"'<>#]+/gi;
 /** `"token": "…"`, `upload_url: '…'`, `\"access_token\":\"…\"` and friends. */
-const SECRET_FIELD =
-  /((?<![A-Za-z0-9_])(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret)\\?["']?\s*[:=]\s*\\?["'])(?:[^"'\\]|\\\/)*/g;
+/** Names of fields whose values are secrets (case-sensitive, like the patterns built from it). */
+const SECRET_FIELD_NAME = String.raw`[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret`;
+const SECRET_FIELD = new RegExp(String.raw`((?<![A-Za-z0-9_])(?:${SECRET_FIELD_NAME})\\?["']?\s*[:=]\s*\\?["'])(?:[^"'\\]|\\\/)*`, "g");
 /** `password: hunter2`, `x-api-key=…` written without quotes (a header or a config line pasted into text). */
 const UNQUOTED_SECRET = /(\b(?:password|passwd|x-api-key|api[_-]?key|client_secret)\s*[:=]\s*)([^\s"',;}<>]+)/gi;
 /** A JSON Web Token: three base64url parts, the first two starting as JSON objects do. */
@@ -74,11 +75,10 @@ function isPlainWord(word: string): boolean {
 }
 
 /** A JSON member named like a secret with a non-empty string value not yet withheld (see SECRET_KEY). */
-const SECRET_MEMBER =
-  /"(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret|[aA]uthorization)"\s*:\s*"(?!\[REDACTED(?:_SIGNED_URL)?\]")[^"]/;
+const SECRET_MEMBER = new RegExp(String.raw`"(?:${SECRET_FIELD_NAME}|[aA]uthorization)"\s*:\s*"(?!\[REDACTED(?:_SIGNED_URL)?\]")[^"]`);
 
 /** Field names whose string values are secrets (as in SECRET_FIELD, plus authorization). */
-const SECRET_KEY = /^(?:[A-Za-z_]*(?:token|Token)|upload_?[uU]rl|signed_?[uU]rl|api_?[kK]ey|password|client_secret|[aA]uthorization)$/;
+const SECRET_KEY = new RegExp(String.raw`^(?:${SECRET_FIELD_NAME}|[aA]uthorization)$`);
 
 /**
  * The markers this server puts where it withheld or shortened a value: secrets here, activity
@@ -98,30 +98,26 @@ export class SecretScrubber {
   /** Registers an exact secret (API key, upload URL, upload token); short values are ignored. */
   addSecret(value: string): void {
     if (typeof value !== "string") return;
-    const trimmed = value.trim();
-    const unquoted = trimmed.replace(/^["']+|["']+$/g, "").trim();
     let added = false;
-    for (const base of new Set([value, trimmed, unquoted])) {
-      for (const variant of encodedForms(base)) {
-        if (variant.length >= MIN_SECRET_LENGTH && !this.#variants.has(variant)) {
-          this.#variants.add(variant);
-          added = true;
-        }
+    for (const variant of variantsOf(value)) {
+      if (variant.length >= MIN_SECRET_LENGTH && !this.#variants.has(variant)) {
+        this.#variants.add(variant);
+        added = true;
       }
     }
-    if (added) this.#longestFirst = [...this.#variants].sort((left, right) => right.length - left.length);
+    if (added) this.#sortLongestFirst();
   }
 
   /** Forgets a secret added earlier (an upload URL once its upload is over), in all its forms. */
   removeSecret(value: string): void {
     if (typeof value !== "string") return;
-    const trimmed = value.trim();
-    const unquoted = trimmed.replace(/^["']+|["']+$/g, "").trim();
     let removed = false;
-    for (const base of new Set([value, trimmed, unquoted])) {
-      for (const variant of encodedForms(base)) removed = this.#variants.delete(variant) || removed;
-    }
-    if (removed) this.#longestFirst = [...this.#variants].sort((left, right) => right.length - left.length);
+    for (const variant of variantsOf(value)) removed = this.#variants.delete(variant) || removed;
+    if (removed) this.#sortLongestFirst();
+  }
+
+  #sortLongestFirst(): void {
+    this.#longestFirst = [...this.#variants].sort((left, right) => right.length - left.length);
   }
 
   scrub(text: string): string {
@@ -225,6 +221,13 @@ export class SecretScrubber {
     if ("cause" in error) record["cause"] = this.#scrubValue(error.cause, ancestors, depth + 1);
     return copy;
   }
+}
+
+/** Every form of a secret to look for: as given, trimmed and unquoted, each in every encodedForms. */
+function variantsOf(value: string): Set<string> {
+  const trimmed = value.trim();
+  const unquoted = trimmed.replace(/^["']+|["']+$/g, "").trim();
+  return new Set([...new Set([value, trimmed, unquoted])].flatMap(encodedForms));
 }
 
 /** The forms a secret takes once embedded: as is, URL-encoded, JSON-escaped, slash-escaped. */
