@@ -31,7 +31,6 @@ export class StdioTransport implements Transport {
   private oversize = false;
   private oversizeHead = "";
   private oversizeTail: Buffer = Buffer.alloc(0);
-  private reading = false;
   /** A shutdown has begun: new requests are refused, answers and notifications still read. */
   private refusingRequests = false;
   private outputDead = false;
@@ -45,7 +44,6 @@ export class StdioTransport implements Transport {
   ) {}
 
   async start(): Promise<void> {
-    this.reading = true;
     this.input.on("data", this.onData);
     this.input.on("error", this.onInputError);
     this.output.on("error", this.onOutputError);
@@ -68,20 +66,14 @@ export class StdioTransport implements Transport {
     this.refusingRequests = true;
   }
 
-  private stopReading(): void {
-    if (!this.reading) return;
-    this.reading = false;
-    this.input.off("data", this.onData);
-    this.input.pause();
-    this.chunks = [];
-    this.pendingBytes = 0;
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopReading();
+    this.input.off("data", this.onData);
     this.input.off("error", this.onInputError);
+    this.input.pause();
+    this.chunks = [];
+    this.pendingBytes = 0;
     this.wakeDrainWaiters();
     this.onclose?.();
   }
@@ -101,7 +93,7 @@ export class StdioTransport implements Transport {
       }
       this.keep(chunk.subarray(start, newline));
       this.endLine();
-      if (!this.reading) return;
+      if (this.closed) return;
       start = newline + 1;
     }
   };
