@@ -137,6 +137,22 @@ export function formatUtc(date: Date): string {
   return `${formatWallClock(date.getTime())} UTC`;
 }
 
+/**
+ * An instant in UTC and, when a zone or offset is given, also there:
+ * `2026-12-05 08:00 UTC = 2026-12-05 09:00 Europe/Berlin (+01:00)`. A zone the platform does
+ * not know is left out rather than thrown on, so a result is never lost over how it is worded.
+ */
+export function describeInstant(instant: Date, zoneOrOffset?: string): string {
+  const utc = formatUtc(instant);
+  if (zoneOrOffset === undefined) return utc;
+  try {
+    const local = formatInZone(instant, zoneOrOffset);
+    return local === utc ? utc : `${utc} = ${local}`;
+  } catch {
+    return utc;
+  }
+}
+
 /** Every IANA zone name the platform knows (plus `UTC`), sorted: for completions and hints. */
 export function listTimeZones(): readonly string[] {
   return ALL_TIME_ZONES;

@@ -1,0 +1,119 @@
+import { countPostCharacters, firstWords } from "./text-length.js";
+import { describeInstant } from "./time.js";
+
+/**
+ * What a write changed, said as a person would check it, and whether a read-back shows what
+ * was sent. Values compare by meaning: two spellings of one instant are equal, an absent field
+ * equals null, arrays and objects compare by value.
+ */
+
+/** One changed field: its old and new value, and a line restating them. */
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+  /** `scheduled_at: 2026-12-05 08:00 UTC = … → 2026-12-06 08:00 UTC = …`. */
+  text: string;
+}
+
+/** Strings longer than this (in code points), or spanning lines, are shown as first words and a length. */
+const SHORT_STRING_MAX = 60;
+/** Array items shown before the rest are counted. */
+const ARRAY_ITEMS_SHOWN = 3;
+
+const TIMESTAMP_WITH_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)$/i;
+
+/**
+ * Each field in `sent` whose value differs between `before` and `after`, as old → new. Long
+ * texts appear as first words and length; times in UTC and in `options.timeZone` (or, failing
+ * that, `options.offset`), the zone or offset the caller used. Sent fields that did not change
+ * are left out, so an empty list means the write changed nothing.
+ */
+export function describeChanges(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  sent: string[],
+  options: { timeZone?: string; offset?: string } = {},
+): FieldChange[] {
+  const zone = options.timeZone ?? options.offset;
+  const changes: FieldChange[] = [];
+  for (const field of new Set(sent)) {
+    const from = ownValue(before, field);
+    const to = ownValue(after, field);
+    if (valuesEqual(from, to)) continue;
+    changes.push({ field, from, to, text: `${field}: ${describeValue(from, zone)} → ${describeValue(to, zone)}` });
+  }
+  return changes;
+}
+
+/**
+ * Whether a read-back record shows every field that was sent: `mismatched` names the fields
+ * whose value differs (times compared as instants, arrays and objects by value, an absent
+ * field as null). Fields LeadPanther rewrites on purpose (e.g. an upload path that comes back
+ * as a URL) should not be passed in `sent`.
+ */
+export function verifyFieldsApplied(
+  sent: Record<string, unknown>,
+  record: Record<string, unknown>,
+): { applied: boolean; mismatched: string[] } {
+  const mismatched = Object.keys(sent).filter((field) => !valuesEqual(sent[field], ownValue(record, field)));
+  return { applied: mismatched.length === 0, mismatched };
+}
+
+/** Equality by meaning: instants by time, arrays and objects by value, undefined as null. */
+export function valuesEqual(left: unknown, right: unknown): boolean {
+  if (left === undefined || left === null || right === undefined || right === null) {
+    return (left ?? null) === (right ?? null);
+  }
+  if (typeof left === "string" && typeof right === "string") {
+    if (left === right) return true;
+    const leftTime = instantOf(left);
+    const rightTime = instantOf(right);
+    return leftTime !== undefined && leftTime === rightTime;
+  }
+  if (Array.isArray(left) || Array.isArray(right)) {
+    return (
+      Array.isArray(left) &&
+      Array.isArray(right) &&
+      left.length === right.length &&
+      left.every((item, index) => valuesEqual(item, right[index]))
+    );
+  }
+  if (typeof left === "object" && typeof right === "object") {
+    const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+    return [...keys].every((key) => valuesEqual(ownValue(left, key), ownValue(right, key)));
+  }
+  return Object.is(left, right);
+}
+
+/** A value for a person: `(none)`, a quoted short string, first words and length, a time, a list. */
+function describeValue(value: unknown, zone: string | undefined): string {
+  if (value === undefined || value === null) return "(none)";
+  if (typeof value === "string") {
+    const instant = instantOf(value);
+    if (instant !== undefined) return describeInstant(new Date(instant), zone);
+    const length = countPostCharacters(value);
+    if (length <= SHORT_STRING_MAX && !/[\r\n]/.test(value)) return JSON.stringify(value);
+    return `${JSON.stringify(firstWords(value, SHORT_STRING_MAX))} (${length.toLocaleString("en-US")} characters)`;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "(none)";
+    const shown = value.slice(0, ARRAY_ITEMS_SHOWN).map((item) => describeValue(item, zone));
+    const rest = value.length - shown.length;
+    return `[${shown.join(", ")}${rest > 0 ? `, and ${rest} more` : ""}]`;
+  }
+  if (typeof value === "object") return firstWords(JSON.stringify(value), SHORT_STRING_MAX);
+  return String(value);
+}
+
+/** The instant a timestamp with an offset names, in milliseconds; undefined for anything else. */
+function instantOf(value: string): number | undefined {
+  if (!TIMESTAMP_WITH_OFFSET.test(value)) return undefined;
+  const time = Date.parse(value.replace(/([+-]\d\d)(\d\d)$/, "$1:$2"));
+  return Number.isNaN(time) ? undefined : time;
+}
+
+/** An own property only: a field called `constructor` or `__proto__` is data, not the prototype's. */
+function ownValue(record: object, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(record, key) ? (record as Record<string, unknown>)[key] : undefined;
+}
