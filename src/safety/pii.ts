@@ -41,13 +41,12 @@ export function maskEmailsInText(text: string): string {
 export function maskLeadEmails<Lead>(lead: Lead): Lead {
   const masked = transformStrings(lead, maskEmailsInText);
   if (masked === null || typeof masked !== "object" || Array.isArray(masked)) return masked as Lead;
-  const emails = (masked as Record<string, unknown>).emails;
+  const emails = (lead as Record<string, unknown>).emails;
   if (emails !== null && typeof emails === "object" && !Array.isArray(emails)) {
-    const maskedEmails: Record<string, unknown> = {};
+    const maskedEmails = (masked as Record<string, unknown>).emails as Record<string, unknown>;
     for (const [kind, value] of Object.entries(emails)) {
-      setOwn(maskedEmails, kind, typeof value === "string" && !value.includes(MASK) ? maskEmail(value) : value);
+      if (typeof value === "string") setOwn(maskedEmails, kind, maskEmail(value));
     }
-    setOwn(masked as Record<string, unknown>, "emails", maskedEmails);
   }
   return masked as Lead;
 }
