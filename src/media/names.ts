@@ -3,15 +3,15 @@
  * and back into the model's text, so it is held to one rule whichever field it came from: a
  * base name of at most 255 characters with no character that hides or reorders text.
  */
-import { hasControlCharacters } from "../safety/sanitize.js";
+import { escapeCharacter, hasControlCharacters, stripControlCharacters } from "../safety/sanitize.js";
 import { MediaInputError } from "./errors.js";
 
 const FILE_NAME_MAX = 255;
 
-/** The caller's own text, quoted for a message: control characters escaped, length capped. */
+/** The caller's own text, quoted for a message: control and invisible characters escaped, length capped. */
 export function quote(text: string): string {
   const capped = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-  return JSON.stringify(capped);
+  return stripControlCharacters(JSON.stringify(capped), escapeCharacter);
 }
 
 /** file_name as given with content_base64. */

@@ -185,9 +185,20 @@ export function hasControlCharacters(text: string): boolean {
   return CONTROL_OR_INVISIBLE_ONE.test(text);
 }
 
-/** Single-line text with every control and invisible character replaced by `replacement`. */
-export function stripControlCharacters(text: string, replacement = ""): string {
-  return text.replace(CONTROL_OR_INVISIBLE, replacement);
+/**
+ * Single-line text with every control and invisible character replaced by `replacement`, or by
+ * what it returns for the character (an escape, say).
+ */
+export function stripControlCharacters(text: string, replacement: string | ((character: string) => string) = ""): string {
+  return typeof replacement === "string"
+    ? text.replace(CONTROL_OR_INVISIBLE, replacement)
+    : text.replace(CONTROL_OR_INVISIBLE, (character) => replacement(character));
+}
+
+/** `\uXXXX` (or `\u{XXXXX}`) for a character: how a message shows one it must not render. */
+export function escapeCharacter(character: string): string {
+  const code = character.codePointAt(0) ?? 0;
+  return code > 0xffff ? `\\u{${code.toString(16).toUpperCase()}}` : `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 /**
