@@ -3,9 +3,10 @@
  * content, client names…) before it reaches a language model.
  *
  * What it guarantees about its output, whatever the input:
- * - no invisible characters, bidi controls, Unicode tag characters, variation selectors or
- *   C0/C1 control characters other than `\n` and `\t` (see `removeHiddenCharacters` for the
- *   three narrow, documented exceptions that keep emoji and Persian/Indic text intact);
+ * - no invisible characters, bidi controls, Unicode tag characters, variation selectors,
+ *   private-use characters, the braille blank or C0/C1 control characters other than `\n` and
+ *   `\t` (see `removeHiddenCharacters` for the three narrow, documented exceptions that keep
+ *   emoji and Persian/Indic text intact);
  * - no markdown image, link, reference definition, HTML tag or HTML comment: images become
  *   `[image removed]`, links become `text (url)`, tags and comments disappear (words in angle
  *   brackets that cannot be a tag, "Founder <Acme Corp>", stay as inert text), and whatever
