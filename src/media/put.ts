@@ -10,6 +10,7 @@ import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { errorCodeOf, httpRequest, neverConnected } from "../api/http.js";
 import { loopbackHost } from "../config.js";
+import { stripControlCharacters } from "../safety/sanitize.js";
 import { MediaInputError, UploadError } from "./errors.js";
 import { UPLOAD_CHUNK_BYTES, UploadStream } from "./stream.js";
 
@@ -135,11 +136,9 @@ export function sanitizeStorageMessage(text: string, secrets: readonly string[])
     .replace(/\b(token|signature|sig|key|secret|apikey|api_key|jwt|x-amz-[a-z-]+)\s*[=:]\s*[^\s&"',;()[\]{}<>]+/gi, "$1=[redacted]")
     .replace(/\beyJ[\w-]*(?:\.[\w-]*){0,2}/g, "[token]")
     .replace(/\b(?:lp_live_|lp_test_)\S*/g, "[token]")
-    .replace(/[A-Za-z0-9+/_=.~-]{24,}/g, "[token]")
-    // Control, bidi-override and zero-width characters could hide or reorder text for a reader.
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+    .replace(/[A-Za-z0-9+/_=.~-]{24,}/g, "[token]");
+  // Control, bidi-override and zero-width characters could hide or reorder text for a reader.
+  clean = stripControlCharacters(clean, " ").replace(/\s+/g, " ").trim();
   const words = clean.replace(/\[(?:url|token|redacted)\]/g, "");
   if (clean.length > STORAGE_MESSAGE_MAX_CHARS || !/[a-z]{3}/i.test(words)) return undefined;
   return clean;

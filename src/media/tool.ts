@@ -133,10 +133,15 @@ async function uploadWithGrant(
   );
 }
 
+/**
+ * The arguments as prepareUpload's input, every field passed on: prepareUpload checks the
+ * combination itself (file_name with file_path is refused there, not dropped here).
+ */
 function toInput(args: Record<string, unknown>): UploadInput {
-  const contentType = typeof args.content_type === "string" ? { content_type: args.content_type } : {};
-  if (typeof args.file_path === "string") return { file_path: args.file_path, ...contentType };
-  return { content_base64: String(args.content_base64 ?? ""), file_name: String(args.file_name ?? ""), ...contentType };
+  const fields = ["file_path", "content_base64", "file_name", "content_type"] as const;
+  const input: Record<string, unknown> = {};
+  for (const field of fields) if (args[field] !== undefined) input[field] = args[field];
+  return input as UploadInput;
 }
 
 /** The client's MCP roots when it declares them (file:// only), else LEADPANTHER_UPLOAD_ROOTS. */

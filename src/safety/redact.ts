@@ -1,25 +1,27 @@
 /**
- * Shaping of sensitive records before they reach the model (contract §10, §14, §15).
+ * Shaping of third-party records before they reach the model (contract §10, §14, §15).
  *
- * Activity (`list_activity`) is the dangerous one: `content` is written by strangers and
- * `metadata` carries LinkedIn's own identifiers. The operator picks the mode
- * (LEADPANTHER_ACTIVITY_CONTENT); no tool argument reaches these functions.
- * - `redact` (default): content becomes `[redacted: N characters]` and every identifier that
- *   is not a LeadPanther record UUID becomes `[redacted]`. The output depends only on the
- *   content's length and on fields we can vouch for, never on the content's text.
- * - `sanitized`: the same, but content is sanitized, capped at 500 characters and wrapped in
- *   random-boundary untrusted-data markers.
- *
- * Leads and clients are shown as they are (that is the tools' purpose) with every string
- * sanitized and capped, and every non-string kept with its type.
+ * Every record type has one table of the fields this server knows (KNOWN_FIELDS, from the
+ * contract and the sandbox that implements it); only those are shown as they are. The operator
+ * picks the mode (LEADPANTHER_ACTIVITY_CONTENT); no tool argument reaches these functions.
+ * - `redact` (default): activity content becomes `[redacted: N characters]`, every identifier
+ *   that is not a LeadPanther record UUID becomes `[redacted]`, and so does any string in a
+ *   field the server does not know (a future field, an added `summary`): its length is all
+ *   that is shown. The output depends only on lengths and on fields we can vouch for.
+ * - `sanitized`: the same, but content and unknown strings are sanitized, capped and wrapped in
+ *   random-boundary untrusted-data markers, and so are the strings strangers wrote in known
+ *   fields: lead names, headlines and form names, activity author names.
+ * In both modes every string shown is sanitized and cannot imitate a marker, not even with
+ * look-alike characters (defuseMarkerLookalikes); the tools add the third-party notice.
  */
 import type { ActivityContentMode } from "../config.js";
-import { countCodePoints, sanitizeText, setOwn, transformStrings } from "./sanitize.js";
-import { wrapUntrusted } from "./untrusted.js";
+import { countCodePoints, sanitizeText, setOwn } from "./sanitize.js";
+import { defuseMarkerLookalikes, wrapUntrusted } from "./untrusted.js";
 
 export type { ActivityContentMode } from "../config.js";
 
 export const REDACTED_VALUE = "[redacted]";
+/** Cap of activity content and of unknown strings shown in sanitized mode. */
 export const ACTIVITY_CONTENT_MAX_LENGTH = 500;
 export const ACTIVITY_CONTENT_LABEL = "activity content";
 
@@ -40,24 +42,94 @@ export function isLeadPantherRecordIdKey(key: string): boolean {
   return RECORD_ID_KEYS.has(key);
 }
 
-const ACTIVITY_TEXT_CAPS: Readonly<Record<string, number>> = {
-  source: 100,
-  keyword: 100,
-  status: 100,
-  author_name: 200,
-  author_profile_url: 500,
-  created_at: 64,
-  updated_at: 64,
+/** How a known field is shown. */
+type KnownField =
+  /** A LeadPanther record UUID: anything else is redacted. */
+  | { kind: "record_id" }
+  /** Kept as it is (a boolean, a number). */
+  | { kind: "scalar" }
+  /**
+   * A string, sanitized and capped; `stranger` when third parties wrote it (wrapped in markers
+   * in sanitized mode); `multiline` for free text that keeps its line breaks.
+   */
+  | { kind: "text"; cap: number; stranger: boolean; multiline?: boolean }
+  | { kind: "list"; item: KnownField }
+  | { kind: "record"; fields: KnownFields }
+  /** Activity content: a length marker, or sanitized inside markers (see the module comment). */
+  | { kind: "content" }
+  /** Activity metadata: LeadPanther record UUIDs kept, every other value redacted. */
+  | { kind: "metadata" };
+type KnownFields = Readonly<Record<string, KnownField>>;
+
+const RECORD_ID: KnownField = { kind: "record_id" };
+const SCALAR: KnownField = { kind: "scalar" };
+/** A value the account or LeadPanther chose (keyword, status, URL, timestamp, email…). */
+const label = (cap: number): KnownField => ({ kind: "text", cap, stranger: false });
+/** A string a stranger wrote (a name, a headline, a form name). */
+const strangers = (cap: number): KnownField => ({ kind: "text", cap, stranger: true });
+const TIMESTAMP = label(64);
+const SHORT = label(100);
+const URL_FIELD = label(500);
+const EMAIL = label(320);
+
+export type ThirdPartyRecordType = "activity" | "leads" | "clients";
+
+/**
+ * The fields this server knows for each third-party record type: §15 activity, §14 leads, §10
+ * clients (shapes stated by the contract; the sandbox's records add only what it says records
+ * "can carry": headline, form_name, source, intent_signals, timestamps, author_profile_url).
+ */
+export const KNOWN_FIELDS: Readonly<Record<ThirdPartyRecordType, KnownFields>> = {
+  activity: {
+    id: RECORD_ID,
+    source: SHORT,
+    author_name: strangers(200),
+    author_profile_url: URL_FIELD,
+    content: { kind: "content" },
+    keyword: SHORT,
+    status: SHORT,
+    metadata: { kind: "metadata" },
+    created_at: TIMESTAMP,
+    updated_at: TIMESTAMP,
+  },
+  leads: {
+    id: SHORT,
+    linkedin_profile_url: URL_FIELD,
+    name: strangers(200),
+    headline: strangers(300),
+    emails: { kind: "record", fields: { submitted: EMAIL, work: EMAIL, personal: EMAIL } },
+    latest_keyword: SHORT,
+    has_intent: SCALAR,
+    qualification_status: SHORT,
+    form_name: strangers(200),
+    source: SHORT,
+    intent_signals: { kind: "list", item: label(500) },
+    created_at: TIMESTAMP,
+    updated_at: TIMESTAMP,
+  },
+  clients: {
+    user_id: SHORT,
+    full_name: label(200),
+    business_name: label(200),
+    account_status: SHORT,
+    grant: {
+      kind: "record",
+      fields: {
+        id: SHORT,
+        label: label(200),
+        status: SHORT,
+        permissions: { kind: "list", item: SHORT },
+        created_at: TIMESTAMP,
+        updated_at: TIMESTAMP,
+      },
+    },
+  },
 };
-const ACTIVITY_UNKNOWN_TEXT_CAP = 500;
+
+const RECORD_KEY_CAP = 100;
 
 /** Words that make an unknown field look like a platform identifier. */
 const IDENTIFIER_WORDS = new Set(["id", "ids", "uid", "uuid", "guid", "urn", "urns", "platform", "thread", "chat", "conversation"]);
-/** Words that make an unknown field look like more third-party content. */
-const CONTENT_WORDS = new Set([
-  "content", "text", "message", "messages", "body", "comment", "comments", "snippet", "preview",
-  "excerpt", "subject", "reply", "replies", "html", "markdown", "raw", "transcript", "caption",
-]);
 
 function keyWords(key: string): string[] {
   return key
@@ -69,10 +141,6 @@ function keyWords(key: string): string[] {
 
 function looksLikeIdentifierKey(key: string): boolean {
   return keyWords(key).some((word) => IDENTIFIER_WORDS.has(word));
-}
-
-function looksLikeContentKey(key: string): boolean {
-  return keyWords(key).some((word) => CONTENT_WORDS.has(word));
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
@@ -94,22 +162,117 @@ function safeEntries(record: Record<string, unknown>): [string, unknown][] {
   }
 }
 
+/** Array items, never throwing. */
+function safeItems(list: unknown[]): unknown[] {
+  try {
+    return Array.from(list, (item: unknown) => item);
+  } catch {
+    return [];
+  }
+}
+
 function shapeRecordId(value: unknown): unknown {
   if (value === null || value === undefined) return value;
   return typeof value === "string" && UUID.test(value) ? value : REDACTED_VALUE;
 }
 
-function redactedContent(content: string): string {
-  return `[redacted: ${countCodePoints(content)} characters]`;
+function shapeScalar(value: unknown): unknown {
+  if (value === null || value === undefined || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  return REDACTED_VALUE;
 }
 
-function shapeContent(content: unknown, mode: ActivityContentMode): unknown {
-  if (content === null || content === undefined) return content;
-  if (typeof content !== "string") return REDACTED_VALUE;
-  if (mode === "sanitized") {
-    return wrapUntrusted(sanitizeText(content, { maxLength: ACTIVITY_CONTENT_MAX_LENGTH }), ACTIVITY_CONTENT_LABEL);
+/**
+ * Names, labels, headlines, keywords, statuses, emails and URLs are one line: a line break in a
+ * name is there to make the text after it look like something else (a new message, a system
+ * line) in a rendering. Long free text keeps its line breaks.
+ */
+function singleLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+function cleanText(text: string, cap: number, multiline: boolean): string {
+  const clean = defuseMarkerLookalikes(sanitizeText(text, { maxLength: cap }));
+  return multiline ? clean : singleLine(clean);
+}
+
+/** Text nobody vouches for: its length in redact mode, sanitized inside markers in sanitized mode. */
+function shapeUntrustedText(text: string, mode: ActivityContentMode, source: string): string {
+  if (mode !== "sanitized") return `[redacted: ${countCodePoints(text)} characters]`;
+  return wrapUntrusted(cleanText(text, ACTIVITY_CONTENT_MAX_LENGTH, true), source);
+}
+
+interface ShapeContext {
+  mode: ActivityContentMode;
+  type: ThirdPartyRecordType;
+}
+
+const SOURCE_NOUN: Readonly<Record<ThirdPartyRecordType, string>> = { activity: "activity", leads: "lead", clients: "client" };
+
+function shapeKnown(field: KnownField, key: string, value: unknown, context: ShapeContext): unknown {
+  switch (field.kind) {
+    case "record_id":
+      return shapeRecordId(value);
+    case "scalar":
+      return shapeScalar(value);
+    case "content":
+      if (value === null || value === undefined) return value;
+      return typeof value === "string" ? shapeUntrustedText(value, context.mode, ACTIVITY_CONTENT_LABEL) : REDACTED_VALUE;
+    case "metadata":
+      return shapeMetadata(value);
+    case "list":
+      if (value === null || value === undefined) return value;
+      return Array.isArray(value) ? safeItems(value).map((item) => shapeKnown(field.item, key, item, context)) : REDACTED_VALUE;
+    case "record":
+      if (value === null || value === undefined) return value;
+      return isPlainRecord(value) ? shapeFields(value, field.fields, context) : REDACTED_VALUE;
+    case "text": {
+      if (value === null || value === undefined) return value;
+      if (typeof value !== "string") return shapeScalar(value);
+      const clean = cleanText(value, field.cap, field.multiline === true);
+      return field.stranger && context.mode === "sanitized" ? wrapUntrusted(clean, `${SOURCE_NOUN[context.type]} ${key}`) : clean;
+    }
   }
-  return redactedContent(content);
+}
+
+/**
+ * A field the server does not know: an identifier is redacted, a string is untrusted text
+ * (shapeUntrustedText), numbers and booleans are kept. A nested structure is not shown for
+ * activity (it could hold either identifiers or content); for leads and clients (form answers,
+ * keyed by the account owner's questions) its strings are untrusted text in turn.
+ */
+function shapeUnknown(key: string, value: unknown, context: ShapeContext, depth: number): unknown {
+  if (looksLikeIdentifierKey(key)) return value === null ? null : REDACTED_VALUE;
+  if (typeof value === "string") return shapeUntrustedText(value, context.mode, `${SOURCE_NOUN[context.type]} field`);
+  if (value === null || value === undefined || typeof value === "boolean" || typeof value === "number") return shapeScalar(value);
+  if (context.type === "activity" || depth >= MAX_UNKNOWN_DEPTH) return REDACTED_VALUE;
+  if (Array.isArray(value)) return safeItems(value).map((item) => shapeUnknown(key, item, context, depth + 1));
+  if (!isPlainRecord(value)) return REDACTED_VALUE;
+  const shaped: Record<string, unknown> = {};
+  for (const [innerKey, innerValue] of safeEntries(value)) {
+    setOwn(shaped, shapeKey(innerKey), shapeUnknown(innerKey, innerValue, context, depth + 1));
+  }
+  return shaped;
+}
+
+const MAX_UNKNOWN_DEPTH = 8;
+
+/** A key as shown: a plain field name as is, any other sanitized (activity drops those keys before). */
+function shapeKey(key: string): string {
+  return SANE_KEY.test(key) ? key : cleanText(key, RECORD_KEY_CAP, false);
+}
+
+function shapeFields(record: Record<string, unknown>, fields: KnownFields, context: ShapeContext): Record<string, unknown> {
+  const shaped: Record<string, unknown> = {};
+  for (const [key, value] of safeEntries(record)) {
+    const known = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (known !== undefined) {
+      setOwn(shaped, key, shapeKnown(known, key, value, context));
+    } else if (SANE_KEY.test(key) || context.type !== "activity") {
+      setOwn(shaped, shapeKey(key), shapeUnknown(key, value, context, 0));
+    }
+  }
+  return shaped;
 }
 
 /** Metadata keeps LeadPanther record UUIDs; every other value (platform IDs and unknowns) goes. */
@@ -125,87 +288,25 @@ function shapeMetadata(metadata: unknown): unknown {
   return shaped;
 }
 
-function shapeActivityField(key: string, value: unknown, mode: ActivityContentMode): unknown {
-  if (key === "content") return shapeContent(value, mode);
-  if (key === "metadata") return shapeMetadata(value);
-  if (isLeadPantherRecordIdKey(key)) return shapeRecordId(value);
-  if (value === null || value === undefined || typeof value === "boolean") return value;
-  if (typeof value === "number") return Number.isFinite(value) ? value : null;
-
-  const knownCap = Object.hasOwn(ACTIVITY_TEXT_CAPS, key) ? ACTIVITY_TEXT_CAPS[key] : undefined;
-  if (knownCap !== undefined) {
-    return typeof value === "string" ? singleLine(sanitizeText(value, { maxLength: knownCap })) : REDACTED_VALUE;
-  }
-  // An undocumented field: an identifier is redacted, more content is treated as content, and a
-  // nested structure (which could hold either) is not shown at all.
-  if (looksLikeIdentifierKey(key)) return REDACTED_VALUE;
-  if (typeof value !== "string") return REDACTED_VALUE;
-  if (looksLikeContentKey(key)) return shapeContent(value, mode);
-  return sanitizeText(value, { maxLength: ACTIVITY_UNKNOWN_TEXT_CAP });
-}
-
-/** One `list_activity` item, shaped for the model. Never throws. */
-export function shapeActivityItem(item: unknown, mode: ActivityContentMode): unknown {
-  const effectiveMode: ActivityContentMode = mode === "sanitized" ? "sanitized" : "redact";
+function shapeThirdPartyRecord(type: ThirdPartyRecordType, item: unknown, mode: ActivityContentMode): unknown {
+  // An unknown mode can only mean the safe default.
+  const context: ShapeContext = { mode: mode === "sanitized" ? "sanitized" : "redact", type };
   if (item === null || item === undefined) return null;
   if (!isPlainRecord(item)) return REDACTED_VALUE;
-  const shaped: Record<string, unknown> = {};
-  for (const [key, value] of safeEntries(item)) {
-    if (!SANE_KEY.test(key)) continue;
-    setOwn(shaped, key, shapeActivityField(key, value, effectiveMode));
-  }
-  return shaped;
+  return shapeFields(item, KNOWN_FIELDS[type], context);
 }
 
-// ---------------------------------------------------------------------------------------
-/**
- * Names, labels, headlines, keywords, statuses, emails and URLs are one line: a line break in a
- * name is there to make the text after it look like something else (a new message, a system
- * line) in a rendering. Long free text keeps its line breaks.
- */
-function singleLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+/** One `list_activity` item (§15), shaped for the model. Never throws. */
+export function shapeActivityItem(item: unknown, mode: ActivityContentMode): unknown {
+  return shapeThirdPartyRecord("activity", item, mode);
 }
 
-// Leads and clients: every string sanitized with a cap chosen by the nearest field name.
-
-const DEFAULT_RECORD_TEXT_CAP = 500;
-
-function capForField(key: string | undefined): number {
-  if (key === undefined) return DEFAULT_RECORD_TEXT_CAP;
-  const name = key.toLowerCase();
-  if (name.includes("keyword") || name.endsWith("status") || name === "permissions") return 100;
-  if (name.includes("email")) return 320;
-  if (name.includes("url")) return 500;
-  if (name.endsWith("name") || name === "label" || name === "company") return 200;
-  if (name === "headline" || name === "title") return 300;
-  return DEFAULT_RECORD_TEXT_CAP;
+/** One `list_leads` item (§14). Never throws. */
+export function shapeLead(item: unknown, mode: ActivityContentMode = "redact"): unknown {
+  return shapeThirdPartyRecord("leads", item, mode);
 }
 
-const RECORD_KEY_CAP = 100;
-
-/**
- * Keys are sanitized too: a lead's form answers may be keyed by questions the account owner
- * wrote, and nothing stops a hostile string from arriving as a key.
- */
-function shapeRecord(item: unknown): unknown {
-  return transformStrings(
-    item,
-    (text, key) => {
-      const cap = capForField(key);
-      const clean = sanitizeText(text, { maxLength: cap });
-      return cap < DEFAULT_RECORD_TEXT_CAP ? singleLine(clean) : clean;
-    },
-    (key) => (SANE_KEY.test(key) ? key : sanitizeText(key, { maxLength: RECORD_KEY_CAP })),
-  );
-}
-
-/** One `list_leads` item (§14): structure and types kept, every string sanitized. */
-export function shapeLead(item: unknown): unknown {
-  return shapeRecord(item);
-}
-
-/** One `GET /clients` item (§10): names and the grant label sanitized; ids, status, permissions kept. */
-export function shapeClient(item: unknown): unknown {
-  return shapeRecord(item);
+/** One `GET /clients` item (§10). Never throws. */
+export function shapeClient(item: unknown, mode: ActivityContentMode = "redact"): unknown {
+  return shapeThirdPartyRecord("clients", item, mode);
 }

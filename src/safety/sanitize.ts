@@ -3,9 +3,10 @@
  * content, client names…) before it reaches a language model.
  *
  * What it guarantees about its output, whatever the input:
- * - no invisible characters, bidi controls, Unicode tag characters, variation selectors or
- *   C0/C1 control characters other than `\n` and `\t` (see `removeHiddenCharacters` for the
- *   three narrow, documented exceptions that keep emoji and Persian/Indic text intact);
+ * - no invisible characters, bidi controls, Unicode tag characters, variation selectors,
+ *   private-use characters, the braille blank or C0/C1 control characters other than `\n` and
+ *   `\t` (see `removeHiddenCharacters` for the three narrow, documented exceptions that keep
+ *   emoji and Persian/Indic text intact);
  * - no markdown image, link, reference definition, HTML tag or HTML comment: images become
  *   `[image removed]`, links become `text (url)`, tags and comments disappear (words in angle
  *   brackets that cannot be a tag, "Founder <Acme Corp>", stay as inert text), and whatever
@@ -164,13 +165,52 @@ function replaceLoneSurrogates(text: string): string {
 /**
  * Default_Ignorable_Code_Point covers the zero-width characters, bidi controls, soft hyphen,
  * CGJ, Hangul fillers, variation selectors (both blocks) and the whole tag block; Cf adds the
- * remaining format controls (Arabic number signs, interlinear annotation…); then C0/C1
- * controls other than tab and line feed, and noncharacters. The four characters that may be
- * kept (ZWNJ, ZWJ, VS15, VS16) are judged in a second step, against the neighbours they have
- * once everything else hidden is gone.
+ * remaining format controls (Arabic number signs, interlinear annotation…); Co the private-use
+ * characters (U+E000–U+F8FF and planes 15–16), which have no agreed glyph and render as blanks
+ * or as whatever a font puts there; then U+2800 (the braille blank, a space that is not
+ * whitespace), noncharacters and the C0/C1 controls. Tab and line feed are the only controls
+ * that free text keeps.
  */
-const HIDDEN_CHARACTER =
-  /(?![\u200C\u200D\uFE0E\uFE0F])[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Noncharacter_Code_Point}\u0000-\u0008\u000B-\u001F\u007F-\u009F]/gu;
+const INVISIBLE_CLASS = String.raw`\p{Default_Ignorable_Code_Point}\p{Cf}\p{Co}\p{Noncharacter_Code_Point}\u2800`;
+
+/**
+ * The one test for characters that hide or reorder text, for single-line text (file names,
+ * messages, log fields): every invisible character above, every C0/C1 control (tab and line
+ * feed included) and the line and paragraph separators.
+ */
+const CONTROL_OR_INVISIBLE = new RegExp(String.raw`[${INVISIBLE_CLASS}\p{Cc}\u2028\u2029]`, "gu");
+const CONTROL_OR_INVISIBLE_ONE = new RegExp(CONTROL_OR_INVISIBLE.source, "u");
+
+/** Whether a single-line text holds a control, bidi, zero-width or other invisible character. */
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL_OR_INVISIBLE_ONE.test(text);
+}
+
+/**
+ * Single-line text with every control and invisible character replaced by `replacement`, or by
+ * what it returns for the character (an escape, say).
+ */
+export function stripControlCharacters(text: string, replacement: string | ((character: string) => string) = ""): string {
+  return typeof replacement === "string"
+    ? text.replace(CONTROL_OR_INVISIBLE, replacement)
+    : text.replace(CONTROL_OR_INVISIBLE, (character) => replacement(character));
+}
+
+/** `\uXXXX` (or `\u{XXXXX}`) for a character: how a message shows one it must not render. */
+export function escapeCharacter(character: string): string {
+  const code = character.codePointAt(0) ?? 0;
+  return code > 0xffff ? `\\u{${code.toString(16).toUpperCase()}}` : `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * Free text keeps tab and line feed. The four characters that may be kept (ZWNJ, ZWJ, VS15,
+ * VS16) are judged in a second step, against the neighbours they have once everything else
+ * hidden is gone.
+ */
+const HIDDEN_CHARACTER = new RegExp(
+  String.raw`(?![\u200C\u200D\uFE0E\uFE0F])[${INVISIBLE_CLASS}\u0000-\u0008\u000B-\u001F\u007F-\u009F]`,
+  "gu",
+);
 /** Kept or dropped depending on their neighbours once everything else hidden is gone. */
 const CONTEXTUAL_CHARACTER = /[\u200C\u200D\uFE0E\uFE0F]/g;
 

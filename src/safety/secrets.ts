@@ -120,8 +120,23 @@ export class SecretScrubber {
     this.#longestFirst = [...this.#variants].sort((left, right) => right.length - left.length);
   }
 
+  /**
+   * The text with every secret withheld. A secret split by characters that render as nothing
+   * (combining marks, zero-width characters, soft hyphens, variation selectors…) is found too:
+   * when the text without them holds a secret the text itself did not show, that folded text,
+   * scrubbed, is what is returned (it loses those characters, which hid a secret).
+   */
   scrub(text: string): string {
-    let result = typeof text === "string" ? text : String(text);
+    const plain = this.#scrubPlain(typeof text === "string" ? text : String(text));
+    if (!NON_ASCII.test(plain)) return plain;
+    const folded = foldSplitting(plain);
+    if (folded === plain) return plain;
+    const foldedScrubbed = this.#scrubPlain(folded);
+    return foldedScrubbed === folded ? plain : foldedScrubbed;
+  }
+
+  #scrubPlain(text: string): string {
+    let result = text;
     for (const secret of this.#longestFirst) {
       if (result.includes(secret)) result = result.split(secret).join(REDACTED);
     }
@@ -170,6 +185,11 @@ export class SecretScrubber {
    * as is or with escapes read. One pass over the lower-cased text instead of scrub's dozen.
    */
   #mayContainSecret(text: string): boolean {
+    if (this.#holdsSecretOrTrigger(text)) return true;
+    return NON_ASCII.test(text) && this.#holdsSecretOrTrigger(foldSplitting(text));
+  }
+
+  #holdsSecretOrTrigger(text: string): boolean {
     for (const secret of this.#longestFirst) if (text.includes(secret)) return true;
     return SHAPE_TRIGGER.test(text.toLowerCase());
   }
@@ -223,11 +243,57 @@ export class SecretScrubber {
   }
 }
 
-/** Every form of a secret to look for: as given, trimmed and unquoted, each in every encodedForms. */
+/**
+ * Every form of a secret to look for: as given, trimmed and unquoted; each also as transformed
+ * upstream (transformedForms); each of those in every encodedForms.
+ */
 function variantsOf(value: string): Set<string> {
   const trimmed = value.trim();
   const unquoted = trimmed.replace(/^["']+|["']+$/g, "").trim();
-  return new Set([...new Set([value, trimmed, unquoted])].flatMap(encodedForms));
+  return new Set([...new Set([value, trimmed, unquoted])].flatMap(transformedForms).flatMap(encodedForms));
+}
+
+const LEADPANTHER_KEY_PREFIX = /^lp_(?:live|test)_/i;
+/**
+ * A key's body alone (an upstream message may quote the key without its lp_live_/lp_test_
+ * prefix) is registered from this length on: long enough that it names that key and no word.
+ */
+const MIN_KEY_BODY_LENGTH = 16;
+
+/** The secret, its key body, and the base64 forms of each (see base64Cores). */
+function transformedForms(secret: string): string[] {
+  const body = secret.replace(LEADPANTHER_KEY_PREFIX, "");
+  const plain = body !== secret && body.length >= MIN_KEY_BODY_LENGTH ? [secret, body] : [secret];
+  return plain.flatMap((form) => [form, ...base64Cores(form)]);
+}
+
+/**
+ * What base64 of any text containing `secret` must contain, in both alphabets: for each of the
+ * three byte alignments the secret can start at, the characters that depend on its bytes
+ * alone. So base64 of the key, of `Bearer <key>`, of `user:<key>` (Basic) or of a whole JSON
+ * body holding it is found, padded or not.
+ */
+function base64Cores(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  const cores: string[] = [];
+  for (let alignment = 0; alignment < 3; alignment++) {
+    const encoded = Buffer.concat([Buffer.alloc(alignment), bytes]).toString("base64");
+    const core = encoded.slice(Math.ceil((alignment * 4) / 3), Math.floor(((alignment + bytes.length) * 4) / 3));
+    cores.push(core, core.replaceAll("+", "-").replaceAll("/", "_"));
+  }
+  return cores;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+/**
+ * Characters that render as nothing and so can split a secret without changing how it reads:
+ * combining marks, default-ignorable characters (zero-width space and joiners, soft hyphen,
+ * variation selectors, tags…) and other format characters.
+ */
+const SPLITTING_CHARACTER = /[\p{M}\p{Default_Ignorable_Code_Point}\p{Cf}]/gu;
+
+function foldSplitting(text: string): string {
+  return text.replace(SPLITTING_CHARACTER, "");
 }
 
 /** The forms a secret takes once embedded: as is, URL-encoded, JSON-escaped, slash-escaped. */

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { constants as fsConstants, accessSync, existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rm, symlink, truncate, utimes, writeFile } from "node:fs/promises";
+import { chmod, link, mkdir, mkdtemp, rm, symlink, truncate, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -289,6 +289,47 @@ describe("prepareUpload from a file", () => {
       expect(error.field).toBe("file_path");
       expect(error.message).toContain("permission denied");
     });
+
+    it("refuses a file with a second hard link (it may be a file from outside), accepts it once the link is gone", async () => {
+      const original = await fileIn(outside, "linked-hard.png", SAMPLES["image/png"].bytes);
+      const inside = path.join(root, "hard.png");
+      await link(original, inside);
+      const error = await refusal({ file_path: inside });
+      expect(error.field).toBe("file_path");
+      expect(error.message).toBe(
+        `file_path ${JSON.stringify(inside)} has 2 hard links; a hard link can make a file from outside the allowed folders appear inside them, so it is not read. ` +
+          "Upload a copy of the file (not a link), or send it as content_base64.",
+      );
+      await rm(original);
+      expect((await prepareUpload({ file_path: inside }, [root])).size).toBe(SAMPLES["image/png"].bytes.length);
+    });
+
+    it("says the same for a path outside whether or not it exists there, also through a linked folder", async () => {
+      await fileIn(outside, "exists.png", SAMPLES["image/png"].bytes);
+      const linkedFolder = path.join(root, "linked-out");
+      await symlink(outside, linkedFolder);
+      const message = async (file: string): Promise<string> =>
+        (await refusal({ file_path: file })).message.replace(JSON.stringify(file), "<path>");
+      const existing = await message(path.join(linkedFolder, "exists.png"));
+      expect(existing).toContain("resolves outside the allowed folders");
+      expect(await message(path.join(linkedFolder, "missing.png"))).toBe(existing);
+      expect(await message(path.join(linkedFolder, "no-dir", "missing.png"))).toBe(existing);
+      expect(await message(path.join(outside, "exists.png"))).toBe(existing);
+      expect(await message(path.join(outside, "missing.png"))).toBe(existing);
+      // Inside the roots, a missing file is named as such.
+      expect((await refusal({ file_path: path.join(root, "missing-inside.png") })).message).toContain("does not exist");
+    });
+
+    it.skipIf(process.platform !== "linux")("refuses /proc targets reached through a link inside the root", async () => {
+      const procLink = path.join(root, "proc-self");
+      await symlink("/proc/self", procLink);
+      for (const target of ["environ", "cmdline", "fd/0", "root/etc/hostname"]) {
+        expect((await refusal({ file_path: path.join(procLink, target) })).message).toContain("resolves outside the allowed folders");
+      }
+      const environLink = path.join(root, "environ.png");
+      await symlink("/proc/self/environ", environLink);
+      expect((await refusal({ file_path: environLink })).message).toContain("resolves outside the allowed folders");
+    });
   });
 
   it("refuses a file_name that disagrees with the content, by name", async () => {
@@ -422,6 +463,10 @@ describe("prepareUpload from base64", () => {
     ["..\\a.png", "path separator"],
     ["..", "must be a file name"],
     ["a\nb.png", "control characters"],
+    ["a\u202Eb.png", "control characters or characters that hide or reorder text"],
+    ["a\u200Bb.png", "control characters or characters that hide or reorder text"],
+    ["a\uE000b.png", "control characters or characters that hide or reorder text"],
+    ["a\u2800b.png", "control characters or characters that hide or reorder text"],
     [`${"a".repeat(252)}.png`, "at most 255"],
   ])("refuses file_name %j", async (fileName, reason) => {
     const error = await refusal({ content_base64: png.toString("base64"), file_name: fileName }, []);

@@ -8,7 +8,7 @@ import { INJECTION_CORPUS } from "../fixtures/injection-corpus.js";
 
 export const PROPERTY_RUNS = { numRuns: 300 } as const;
 
-/** Always forbidden: invisible, bidi, tag, control (but \n \t), noncharacter. */
+/** Always forbidden: invisible, bidi, tag, control (but \n \t), noncharacter, private use, braille blank. */
 const ALWAYS_FORBIDDEN = new RegExp(
   "[" +
     "\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F" + // C0 / C1 controls except \t \n
@@ -16,6 +16,7 @@ const ALWAYS_FORBIDDEN = new RegExp(
     "\\u200B\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2060-\\u206F" + // zero-width, bidi, invisible operators
     "\\u3164\\uFE00-\\uFE0D\\uFEFF\\uFFA0\\uFFF9-\\uFFFB\\uFDD0-\\uFDEF\\uFFFE\\uFFFF" +
     "\\u{E0000}-\\u{E0FFF}\\u{1D173}-\\u{1D17A}" + // tags, variation selectors supplement, musical format
+    "\\uE000-\\uF8FF\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}\\u2800" + // private use (BMP, planes 15-16), braille blank
     "]",
   "u",
 );

@@ -61,6 +61,13 @@ describe("sanitizeText, feature by feature", () => {
     expect(sanitizeText("\u3164\u115F\uFFA0\u034F\u180E x")).toBe(" x");
   });
 
+  it("removes private-use characters (BMP and planes 15-16) and the braille blank, which render as nothing or anything", () => {
+    expect(sanitizeText(`ig\uE000no\uF8FFre${String.fromCodePoint(0xf0000)} a${String.fromCodePoint(0x10fffd)}ll\u2800 rules`)).toBe("ignore all rules");
+    expect(sanitizeText("\u2800\u2800\u2800SYSTEM")).toBe("SYSTEM");
+    // Other braille patterns are visible text and stay.
+    expect(sanitizeText("\u2801\u2803")).toBe("\u2801\u2803");
+  });
+
   it("keeps tab and line feed, turns CR/CRLF/NEL/LS/PS into line feeds, drops other controls", () => {
     expect(sanitizeText("a\tb\r\nc\rd\u0085e\u2028f\u2029g")).toBe("a\tb\nc\nd\ne\nf\ng");
     expect(sanitizeText("x\u0000\u0007\u001b[31my\u007f\u009b")).toBe("x[31my");

@@ -314,3 +314,76 @@ describe("SecretScrubber.removeSecret", () => {
     expect(scrubber.scrub(`x ${url}`)).toBe("x [REDACTED_SIGNED_URL]");
   });
 });
+
+describe("SecretScrubber: secrets transformed on the way", () => {
+  const KEY_BODY = API_KEY.slice("lp_live_".length);
+
+  /** Whether any run of `min` characters of `encoded` that only the key's bytes decide survived. */
+  function leaksBase64(text: string, secret: string): boolean {
+    const bytes = Buffer.from(secret);
+    for (let alignment = 0; alignment < 3; alignment++) {
+      const encoded = Buffer.concat([Buffer.alloc(alignment), bytes]).toString("base64");
+      const core = encoded.slice(Math.ceil((alignment * 4) / 3), Math.floor(((alignment + bytes.length) * 4) / 3));
+      for (const form of [core, core.replaceAll("+", "-").replaceAll("/", "_")]) {
+        // Any 12 characters of the core decode to 9 bytes of the key.
+        for (let start = 0; start + 12 <= form.length; start++) if (text.includes(form.slice(start, start + 12))) return true;
+      }
+    }
+    return false;
+  }
+
+  it("withholds the key's body quoted without its prefix, in a message", () => {
+    const scrubber = scrubberWithSecrets();
+    expect(scrubber.scrub(`API key ${KEY_BODY} was not recognised`)).toBe(`API key ${REDACTED} was not recognised`);
+    expect(scrubber.containsSecret(JSON.stringify({ message: `key ${KEY_BODY}` }))).toBe(true);
+  });
+
+  it("does not register a key body too short to be unambiguous", () => {
+    const scrubber = new SecretScrubber();
+    scrubber.addSecret("lp_test_shortbody");
+    expect(scrubber.scrub("the word shortbody stays")).toBe("the word shortbody stays");
+  });
+
+  it("withholds base64 and URL-safe base64 of the key and of 'Bearer <key>', padded or not, at every alignment", () => {
+    const scrubber = scrubberWithSecrets();
+    const plainTexts = [API_KEY, `Bearer ${API_KEY}`, `x${API_KEY}`, `xy${API_KEY}`, `user:${API_KEY}`, JSON.stringify({ authorization: `Bearer ${API_KEY}` })];
+    for (const plain of plainTexts) {
+      const standard = Buffer.from(plain).toString("base64");
+      const urlSafe = Buffer.from(plain).toString("base64url");
+      for (const encoded of [standard, standard.replace(/=+$/, ""), urlSafe, `${urlSafe}==`]) {
+        const scrubbed = scrubber.scrub(`header: Basic ${encoded} end`);
+        expect(scrubbed, encoded).toContain(REDACTED);
+        expect(leaksBase64(scrubbed, API_KEY), encoded).toBe(false);
+        expect(scrubber.containsSecret(JSON.stringify({ echo: encoded })), encoded).toBe(true);
+      }
+    }
+  });
+
+  it("withholds the key split by combining marks or invisible characters", () => {
+    const scrubber = scrubberWithSecrets();
+    const splitters = ["\u0301", "\u0300\u0327", "\u200B", "\u200C", "\u200D", "\u00AD", "\uFE0F", "\uFE00", "\u2060", "\uFEFF", "\u{E0041}"];
+    for (const splitter of splitters) {
+      const afterPrefix = `lp_live_${splitter}${KEY_BODY}`;
+      const everywhere = [...API_KEY].join(splitter);
+      for (const hidden of [afterPrefix, everywhere]) {
+        const scrubbed = scrubber.scrub(`your key: ${hidden}.`);
+        expect(scrubbed, JSON.stringify(hidden)).not.toContain(KEY_BODY.slice(0, 8));
+        expect(scrubbed.replace(SPLITTERS, "")).not.toContain(KEY_BODY.slice(0, 8));
+        expect(scrubber.containsSecret(JSON.stringify({ text: hidden })), JSON.stringify(hidden)).toBe(true);
+      }
+    }
+    // An unregistered key is caught by its shape the same way.
+    const fresh = new SecretScrubber();
+    expect(fresh.scrub("lp_test_\u0301abcdefghijklmnop1234")).toBe(`lp_test_${REDACTED}`);
+  });
+
+  it("leaves prose with combining marks and invisible characters as it is", () => {
+    const scrubber = scrubberWithSecrets();
+    for (const prose of ["cafe\u0301 au lait", "👨‍👩‍👧 family", "می‌خواهم", "soft\u00ADhyphen and ❤️", "Ba\u0301sic training, bearer of news"]) {
+      expect(scrubber.scrub(prose)).toBe(prose);
+      expect(scrubber.containsSecret(JSON.stringify({ prose }))).toBe(false);
+    }
+  });
+});
+
+const SPLITTERS = /[\p{M}\p{Default_Ignorable_Code_Point}\p{Cf}]/gu;
