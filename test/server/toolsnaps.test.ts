@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { CATALOG } from "../../src/catalog.js";
 import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { startStack } from "../helpers.js";
+import { startStack } from "../fixtures/stack.js";
 
 /**
  * One snapshot per tool (test/server/__toolsnaps__/<tool>.json) of everything a client sees of it
