@@ -1,6 +1,6 @@
 import { shapeActivityItem } from "../safety/redact.js";
 import { UNTRUSTED_NOTICE } from "../safety/untrusted.js";
-import { paginationShape } from "./fields.js";
+import { PAGED_LIST } from "./fields.js";
 import { defineTool } from "./types.js";
 
 const REDACTED_ACTIVITY_NOTICE =
@@ -18,11 +18,7 @@ export const ACTIVITY_TOOLS = [
     requires: { kind: "scope", scope: "activity:read" },
     toolset: "activity",
     provenance: "stated",
-    inputShape: { ...paginationShape },
-    request: { query: ["limit", "offset"] },
-    effect: "read",
-    idempotent: true,
-    list: true,
+    ...PAGED_LIST,
     noun: "activity item",
     shape: {
       record: (item, settings) => shapeActivityItem(item, settings.activityContent),

@@ -1,5 +1,5 @@
 import { shapeClient } from "../safety/redact.js";
-import { paginationShape } from "./fields.js";
+import { PAGED_LIST } from "./fields.js";
 import { defineTool, type ResultShaper } from "./types.js";
 
 /** Client accounts: what an agency key may work on. The grant's strings come from the client's side. */
@@ -16,11 +16,7 @@ export const CLIENT_TOOLS = [
     requires: { kind: "scope", scope: "clients:read" },
     toolset: "clients",
     provenance: "stated",
-    inputShape: { ...paginationShape },
-    request: { query: ["limit", "offset"] },
-    effect: "read",
-    idempotent: true,
-    list: true,
+    ...PAGED_LIST,
     noun: "client",
     shape: clientShaper,
   }),

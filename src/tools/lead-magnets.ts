@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DELIVERY_MODES, LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE, LEAD_MAGNET_STATUSES, LEAD_MAGNET_TITLE_MAX } from "../contract.js";
 import { sanitizeText } from "../safety/sanitize.js";
-import { httpsUrl, isHttpsUrl, paginationShape, uuidField } from "./fields.js";
+import { httpsUrl, isHttpsUrl, PAGED_LIST, uuidField } from "./fields.js";
 import { defineTool, type ToolHints } from "./types.js";
 
 /**
@@ -168,11 +168,7 @@ export const LEAD_MAGNET_TOOLS = [
     requires: { kind: "scope", scope: "lead_magnets:read" },
     toolset: "lead_magnets",
     provenance: "stated",
-    inputShape: { ...paginationShape },
-    request: { query: ["limit", "offset"] },
-    effect: "read",
-    idempotent: true,
-    list: true,
+    ...PAGED_LIST,
     noun: "lead magnet",
     hints: leadMagnetHints,
   }),

@@ -1,5 +1,5 @@
 import { shapeLead } from "../safety/redact.js";
-import { paginationShape } from "./fields.js";
+import { PAGED_LIST } from "./fields.js";
 import { defineTool } from "./types.js";
 
 const LEADS_NOTICE =
@@ -17,11 +17,7 @@ export const LEAD_TOOLS = [
     requires: { kind: "scope", scope: "leads:read" },
     toolset: "leads",
     provenance: "stated",
-    inputShape: { ...paginationShape },
-    request: { query: ["limit", "offset"] },
-    effect: "read",
-    idempotent: true,
-    list: true,
+    ...PAGED_LIST,
     noun: "lead",
     shape: { record: (lead) => shapeLead(lead), notice: () => LEADS_NOTICE },
   }),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { POST_IMAGES_MAX, POST_TEXT_MAX, POST_UPDATE_NULL_CLEARS, PUBLISHED_POST_MUTABLE_FIELDS } from "../contract.js";
 import { sanitizeText } from "../safety/sanitize.js";
-import { isoTimestamp, mediaReference, paginationShape, uuidField } from "./fields.js";
+import { isoTimestamp, mediaReference, PAGED_LIST, uuidField } from "./fields.js";
 import { defineTool, type ToolHints } from "./types.js";
 
 /**
@@ -135,11 +135,7 @@ export const POST_TOOLS = [
     requires: { kind: "scope", scope: "posts:read" },
     toolset: "posts",
     provenance: "stated",
-    inputShape: { ...paginationShape },
-    request: { query: ["limit", "offset"] },
-    effect: "read",
-    idempotent: true,
-    list: true,
+    ...PAGED_LIST,
     noun: "post",
     hints: postHints,
   }),
