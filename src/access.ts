@@ -1,5 +1,4 @@
 import { ACTOR_TYPES, WILDCARD_SCOPE, type ActorType } from "./contract.js";
-import { CATALOG, type Operation, type RouteVariant } from "./catalog.js";
 import { KEY_CHECKS, type Config } from "./config.js";
 import type { ApiClient } from "./api/client.js";
 import { isRecord } from "./api/client.js";
@@ -24,29 +23,8 @@ export type AccessState =
   | { status: "failing"; problem: string; error: ApiError | undefined; attempts: number; nextRetryAt: number | undefined }
   | { status: "starting" };
 
-export interface ExposedTool {
-  op: Operation;
-  variant: RouteVariant;
-}
-
 export function hasScope(scopes: readonly string[], scope: string): boolean {
   return scopes.includes(WILDCARD_SCOPE) || scopes.includes(scope);
-}
-
-/** The tools a state allows, in catalog order: scopes ∩ read-only ∩ toolsets (contract §3–§5). */
-export function exposedTools(state: AccessState, config: Pick<Config, "readOnly" | "toolsets" | "clientId">): ExposedTool[] {
-  if (state.status !== "ready") {
-    return CATALOG.filter((op) => op.toolset === "core").map((op) => ({ op, variant: "direct" as const }));
-  }
-  const { identity } = state;
-  const variant: RouteVariant =
-    identity.actorType === "agency" ? (config.clientId !== undefined ? "pinned" : "agency") : "direct";
-  return CATALOG.filter((op) => {
-    if (op.toolset !== "core" && !config.toolsets.has(op.toolset)) return false;
-    if (config.readOnly && op.effect !== "read") return false;
-    if (op.requires.kind === "scope" && !hasScope(identity.scopes, op.requires.scope)) return false;
-    return true;
-  }).map((op) => ({ op, variant }));
 }
 
 export function parseIdentity(data: unknown): Identity | undefined {

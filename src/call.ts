@@ -1,40 +1,23 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
-import { fillPath, pathTemplateFor, type Operation, type RouteVariant } from "./catalog.js";
-import type { Config } from "./config.js";
-import type { AccessController } from "./access.js";
-import type { ApiClient } from "./api/client.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ApiError } from "./api/errors.js";
 import { hintFor } from "./hints.js";
-import type { Logger } from "./log.js";
 import { apiErrorResult, errorText, successResult } from "./results.js";
 import { MAX_JSON_BODY_BYTES } from "./contract.js";
+import { fillPath, pathTemplateFor } from "./tools/routes.js";
+import type { ToolCall } from "./tools/types.js";
 
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+export type { ToolCall, ToolExtra } from "./tools/types.js";
 
-/** What every MCP session of this process shares: settings, the API client and the key's access. */
-export interface ServerContext {
-  config: Config;
-  api: ApiClient;
-  access: AccessController;
-  logger: Logger;
-}
-
-/** Everything a tool handler needs for one call. */
-export interface CallContext extends ServerContext {
-  op: Operation;
-  variant: RouteVariant;
-  clientId: string | undefined;
-  mcp: McpServer;
-  extra: ToolExtra;
-}
+/**
+ * One call of a tool that is one request: the route from the tool's definition and the
+ * caller's variant, the request, and its result or error.
+ */
 
 /**
  * The operation's route for this call: the catalog's direct or agency template (as the server
  * chose it from GET /me), with the client and the tool's path arguments filled in.
  */
-export function routeFor(call: CallContext, args: Record<string, unknown>): { path: string; route: string } {
+export function routeFor(call: ToolCall, args: Record<string, unknown>): { path: string; route: string } {
   const { op, variant, clientId } = call;
   const route = pathTemplateFor(op, variant);
   const values: Record<string, string> = {};
@@ -47,7 +30,7 @@ export function routeFor(call: CallContext, args: Record<string, unknown>): { pa
 }
 
 /** One request for one operation: path from the catalog and the route variant, then the result. */
-export async function send(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult> {
+export async function send(call: ToolCall, args: Record<string, unknown>): Promise<CallToolResult> {
   const { op, api, config } = call;
   const { path, route } = routeFor(call, args);
   const query: Record<string, string | number | undefined> = {};
@@ -69,14 +52,14 @@ export async function send(call: CallContext, args: Record<string, unknown>): Pr
       authenticated: op.requires.kind !== "none",
       signal: call.extra.signal,
     });
-    return successResult(op, success, config.activityContent);
+    return successResult(op, success, config);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     return failure(call, error, body);
   }
 }
 
-export function failure(call: CallContext, error: ApiError, body?: Record<string, unknown>): CallToolResult {
+export function failure(call: ToolCall, error: ApiError, body?: Record<string, unknown>): CallToolResult {
   if (error.code === "forbidden") call.access.noteForbidden();
   if (error.code === "unauthorized") void call.access.refresh("unauthorized");
   const sentNull = body !== undefined && Object.values(body).some((value) => value === null);

@@ -2,21 +2,21 @@ import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/
 import { isRecord } from "./api/client.js";
 import { ApiError } from "./api/errors.js";
 import { errorText } from "./results.js";
-import { sanitizeText } from "./safety/sanitize.js";
-import { routeFor, type CallContext } from "./call.js";
 import { OPERATIONS_BY_NAME } from "./catalog.js";
+import { routeFor } from "./call.js";
 import { hasScope } from "./access.js";
+import type { ConfirmPreview, ToolCall } from "./tools/types.js";
 
 /**
  * Asks the person (not the model) to confirm a delete or archive, through MCP elicitation,
  * showing what would be removed. Returns a result to send instead of the request when the
  * person declines; undefined to go ahead. Clients without elicitation rely on the tool's
- * destructive annotation.
+ * destructive annotation. The tool's definition says how its record is described (`confirm`).
  */
-export async function confirmDestructive(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult | undefined> {
+export async function confirmDestructive(call: ToolCall, args: Record<string, unknown>): Promise<CallToolResult | undefined> {
   if (!supportsFormElicitation(call.mcp.server.getClientCapabilities()?.elicitation)) return undefined;
 
-  const subject = await describeSubject(call, args);
+  const subject = await describeSubject(call, call.op.confirm, args);
   if ("result" in subject) return subject.result;
   let answer;
   try {
@@ -63,18 +63,22 @@ function supportsFormElicitation(elicitation: unknown): boolean {
   return modes.url === undefined;
 }
 
-async function describeSubject(call: CallContext, args: Record<string, unknown>): Promise<{ text: string } | { result: CallToolResult }> {
+async function describeSubject(
+  call: ToolCall,
+  preview: ConfirmPreview | undefined,
+  args: Record<string, unknown>,
+): Promise<{ text: string } | { result: CallToolResult }> {
   const { op } = call;
-  if (op.name === "delete_media") return { text: `Media file: ${String(args.path)}.` };
-  const preview = op.name === "delete_post" ? "get_post" : "get_lead_magnet";
-  const id = op.name === "delete_post" ? args.post_id : args.lead_magnet_id;
+  if (preview === undefined) return { text: `${op.title}.` };
+  if (preview.kind === "arguments") return { text: preview.describe(args) };
+  const id = String(args[preview.idField]);
   // The record's GET shares the delete's path.
   const { path, route } = routeFor(call, args);
   // A key allowed to delete may not be allowed to read: then the preview is not asked for.
-  const readRequires = OPERATIONS_BY_NAME.get(preview)?.requires;
+  const readRequires = OPERATIONS_BY_NAME.get(preview.readWith)?.requires;
   const state = call.access.state;
   if (readRequires?.kind === "scope" && state.status === "ready" && !hasScope(state.identity.scopes, readRequires.scope)) {
-    return { text: `${op.noun} ${String(id)} (its details are not shown: this key lacks ${readRequires.scope}).` };
+    return { text: `${op.noun} ${id} (its details are not shown: this key lacks ${readRequires.scope}).` };
   }
   try {
     const record = await call.api.call({
@@ -84,22 +88,16 @@ async function describeSubject(call: CallContext, args: Record<string, unknown>)
       authenticated: true,
       signal: call.extra.signal,
     });
-    const data = isRecord(record.data) ? record.data : {};
-    if (op.name === "delete_post") {
-      const text = typeof data.text === "string" ? sanitizeText(data.text, { maxLength: 120 }) : "(no text)";
-      return { text: `Post ${String(id)} (${String(data.status ?? "unknown status")}): "${text}".` };
-    }
-    const title = typeof data.title === "string" ? sanitizeText(data.title, { maxLength: 120 }) : "(untitled)";
-    return { text: `Lead magnet ${String(id)}: "${title}".` };
+    return { text: preview.describe(id, isRecord(record.data) ? record.data : {}) };
   } catch (error) {
     if (error instanceof ApiError && error.code === "not_found") {
       // The record is gone (or out of reach): say so instead of asking about nothing.
       return {
         result: errorText(
-          `${op.name} was not sent: ${preview} for this id failed first (${error.code ?? "error"}, HTTP ${error.status}, request_id ${error.requestId}), so there is nothing to confirm. Check the id with ${op.name === "delete_post" ? "list_posts" : "list_lead_magnets"}.`,
+          `${op.name} was not sent: ${preview.readWith} for this id failed first (${error.code ?? "error"}, HTTP ${error.status}, request_id ${error.requestId}), so there is nothing to confirm. Check the id with ${preview.findWith}.`,
         ),
       };
     }
-    return { text: `${op.noun} ${String(id)} (its details could not be loaded).` };
+    return { text: `${op.noun} ${id} (its details could not be loaded).` };
   }
 }

@@ -23,10 +23,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Dispatcher } from "undici";
-import { exposedTools, hasScope, parseIdentity, type AccessState, type Identity } from "./access.js";
+import { hasScope, parseIdentity, type AccessState, type Identity } from "./access.js";
 import { isRecord } from "./api/client.js";
 import { createAgent, errorCodeOf, httpRequest, readBodyText, timeoutsFrom } from "./api/http.js";
-import { CATALOG, fillPath, operation, OPERATIONS_BY_NAME, type HttpMethod, type Operation, type Provenance } from "./catalog.js";
+import { CATALOG, exposedTools, fillPath, operation, OPERATIONS_BY_NAME, type HttpMethod, type Operation, type Provenance } from "./catalog.js";
 import { checkKeyHygiene, describeKeyProblem, SETTINGS, TOOLSETS, type Config } from "./config.js";
 import { KEY_PREFIXES, REQUEST_ID_HEADER } from "./contract.js";
 import { secrets } from "./safety/secrets.js";

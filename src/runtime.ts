@@ -5,7 +5,7 @@ import { ApiClient } from "./api/client.js";
 import { createAgent, timeoutsFrom } from "./api/http.js";
 import { log, setLogLevel } from "./log.js";
 import { secrets } from "./safety/secrets.js";
-import type { ServerContext } from "./call.js";
+import type { ServerContext } from "./context.js";
 
 /** How long start-up waits for the first GET /me before serving with what it knows. */
 const FIRST_ME_WAIT_MS = 5_000;

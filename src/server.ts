@@ -1,15 +1,14 @@
 import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { inputSchemaFor, OPERATIONS_BY_NAME, takesClientId, type Operation, type RouteVariant } from "./catalog.js";
+import { exposedTools, inputSchemaFor, OPERATIONS_BY_NAME, takesClientId, type ExposedTool, type Operation, type RouteVariant } from "./catalog.js";
 import type { Config } from "./config.js";
-import { exposedTools, parseIdentity, type AccessState, type ExposedTool } from "./access.js";
-import { ApiError } from "./api/errors.js";
-import { hintFor } from "./hints.js";
-import { apiErrorResult, errorText, listOutputSchema, render } from "./results.js";
+import type { AccessState } from "./access.js";
+import { errorText, listOutputSchema } from "./results.js";
 import { confirmDestructive } from "./confirm.js";
-import { uploadMedia } from "./media/tool.js";
-import { send, type CallContext, type ServerContext, type ToolExtra } from "./call.js";
+import { send } from "./call.js";
+import type { ServerContext } from "./context.js";
+import type { ToolCall, ToolExtra } from "./tools/types.js";
 import { withheldMarkerIn } from "./safety/secrets.js";
 import { MEDIA_PDF_MAX_BYTES } from "./contract.js";
 
@@ -222,17 +221,26 @@ function registerOperation(mcp: McpServer, context: ServerContext, tool: Exposed
   const schema = inputSchemaFor(op, variant);
   const run = async (args: Record<string, unknown>, extra: ToolExtra): Promise<CallToolResult> => {
     try {
-      return await callOperation({ ...context, op, variant, clientId: clientIdFor(op, variant, args, context.config), mcp, extra }, args);
+      const call: ToolCall = {
+        ...context,
+        op,
+        variant,
+        clientId: clientIdFor(op, variant, args, context.config),
+        mcp,
+        extra,
+        exposedToolNames: () => exposedTools(context.access.state, context.config).map((exposed) => exposed.op.name),
+      };
+      return await callOperation(call, args);
     } catch (error) {
       if (extra.signal.aborted) {
         // The client cancelled or went away: nobody reads this answer, and it is not a fault.
         context.logger.debug("tool call cancelled by the client", { tool: op.name });
-        return errorText(`${op.name} was cancelled by the client.${op.effect === "read" ? "" : ` Whether LeadPanther applied it is unknown; check with ${op.verifyWith ?? "a read tool"} before repeating it.`}`);
+        return errorText(`${op.name} was cancelled by the client.${op.effect === "read" ? "" : ` Whether LeadPanther applied it is unknown; check with ${op.verify?.tool ?? "a read tool"} before repeating it.`}`);
       }
       // The last line of defence: never a stack trace or a raw exception text to the model.
       context.logger.error("tool failed unexpectedly", { tool: op.name, error });
       return errorText(
-        `${op.name} failed inside leadpanther-mcp (an unexpected error; details are in the server's log). Nothing more is known about whether LeadPanther received the request${op.effect === "read" ? "" : op.verifyWith ? `; check with ${op.verifyWith} before repeating it` : ""}.`,
+        `${op.name} failed inside leadpanther-mcp (an unexpected error; details are in the server's log). Nothing more is known about whether LeadPanther received the request${op.effect === "read" ? "" : op.verify ? `; check with ${op.verify.tool} before repeating it` : ""}.`,
       );
     }
   };
@@ -262,16 +270,16 @@ function clientIdFor(op: Operation, variant: RouteVariant, args: Record<string, 
   return takesClientId(op, variant) && typeof args.client_id === "string" ? args.client_id : undefined;
 }
 
-async function callOperation(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult> {
+async function callOperation(call: ToolCall, args: Record<string, unknown>): Promise<CallToolResult> {
   const { op, config, access } = call;
   // Defence in depth: a write tool is never registered in read-only mode, but if one were
   // called anyway it must not reach the wire.
   if (config.readOnly && op.effect !== "read") {
     return errorText(`${op.name} is not available: this server runs read-only (LEADPANTHER_READ_ONLY=true). Nothing was sent.`);
   }
-  if (op.name === "get_me") return getMe(call);
+  if (op.runsWithoutAccess && op.handler) return op.handler(call, args);
   if (op.requires.kind !== "none" && access.state.status !== "ready") return notReady(access.state, op);
-  if (op.custom === "upload_media") return uploadMedia(call, args);
+  if (op.handler) return op.handler(call, args);
   if (op.effect === "destructive" && config.confirmDestructive) {
     const refusal = await confirmDestructive(call, args);
     if (refusal) return refusal;
@@ -282,27 +290,4 @@ async function callOperation(call: CallContext, args: Record<string, unknown>): 
 function notReady(state: AccessState, op: Operation): CallToolResult {
   const problem = "problem" in state ? state.problem : "The server is still reading GET /me.";
   return errorText(`${op.name} cannot run yet: ${problem} Nothing was sent.`);
-}
-
-async function getMe(call: CallContext): Promise<CallToolResult> {
-  const { access, api, op } = call;
-  const state = access.state;
-  if (state.status === "no_key") return errorText(`No usable API key. ${state.problem}`);
-  try {
-    const success = await api.call({ method: "GET", path: "/me", route: "/me", authenticated: true, signal: call.extra.signal });
-    const identity = parseIdentity(success.data);
-    if (identity) access.observe(identity);
-    const current = access.state;
-    const structured: Record<string, unknown> = { data: success.data, request_id: success.requestId };
-    if (current.status === "misconfigured") structured.notice = current.problem;
-    const exposed = exposedTools(current, call.config).map((tool) => tool.op.name);
-    return render(`get_me: ok. Tools available with this key and these settings: ${exposed.join(", ")}.`, structured, { notice: current.status === "misconfigured" ? current.problem : undefined, scrubbed: success.secretFree });
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    if (state.status === "failing" || error.code === "unauthorized") {
-      const refreshed = await access.refresh("get_me");
-      if ("problem" in refreshed) return errorText(`GET /me failed. ${refreshed.problem}`);
-    }
-    return apiErrorResult(op, error, hintFor(error, { op, variant: "direct", clientId: undefined, access: access.state }));
-  }
 }

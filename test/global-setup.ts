@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /**
- * Builds dist/ once before any test file runs, exactly as `npm run build` does: the end-to-end suites spawn the real CLI
- * (`node dist/cli.js`) the way an MCP client does, so they must run what ships.
+ * Builds dist/ once before the e2e project's test files run, exactly as `npm run build` does: they spawn the real CLI
+ * (`node dist/cli.js`) the way an MCP client does, or pack it, so they must run what ships. The unit project needs no build.
  */
 export default function setup(): void {
   const root = fileURLToPath(new URL("..", import.meta.url));

@@ -3,7 +3,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import { ERROR_STATUS, PAGINATION, REQUEST_ID_HEADER, REQUEST_ID_PATTERN, type ErrorCode, type HttpMethod } from "../contract.js";
 import type { Logger } from "../log.js";
-import { secrets } from "../safety/secrets.js";
 import { ApiError, type WriteOutcome } from "./errors.js";
 import { errorCodeOf, httpRequest, neverConnected, readBodyText } from "./http.js";
 
@@ -32,8 +31,8 @@ export interface ApiSuccess {
   data: unknown;
   pagination: Pagination | undefined;
   requestId: string;
-  /** True when nothing secret-shaped was found in the raw answer: its values need no scrubbing. */
-  secretFree: boolean;
+  /** The raw body of the answer ("" for an empty body), for checks on the answer as sent. */
+  bodyText: string;
 }
 
 export interface ApiClientOptions {
@@ -226,7 +225,7 @@ export class ApiClient {
       if (text.trim() === "") {
         // Not what the contract describes (every answer carries a body), but a bodiless 2xx
         // (204) is still a success and must not be reported as a failure.
-        return { ok: true, success: { status, data: null, pagination: undefined, requestId: envelopeRequestId, secretFree: true } };
+        return { ok: true, success: { status, data: null, pagination: undefined, requestId: envelopeRequestId, bodyText: "" } };
       }
       if (parsed === undefined) {
         const error = new ApiError({
@@ -257,7 +256,7 @@ export class ApiClient {
           data,
           pagination: parsePagination(isRecord(parsed) ? parsed.pagination : undefined, req.query),
           requestId: envelopeRequestId,
-          secretFree: !secrets.containsSecret(text),
+          bodyText: text,
         },
       };
     }

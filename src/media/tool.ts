@@ -4,7 +4,8 @@ import { isRecord } from "../api/client.js";
 import { ApiError } from "../api/errors.js";
 import { errorText, render } from "../results.js";
 import { secrets } from "../safety/secrets.js";
-import { failure, routeFor, type CallContext } from "../call.js";
+import { failure, routeFor } from "../call.js";
+import type { ToolCall } from "../tools/types.js";
 
 import { MediaInputError, UploadError } from "./errors.js";
 import { putToSignedUrl } from "./put.js";
@@ -14,7 +15,7 @@ import { prepareUpload, type PreparedUpload, type UploadInput } from "./source.j
  * upload_media: both steps of contract §13 in one tool call. The signed URL and its token stay
  * inside this module: registered with the scrubber the moment they arrive, never returned.
  */
-export async function uploadMedia(call: CallContext, args: Record<string, unknown>): Promise<CallToolResult> {
+export async function uploadMedia(call: ToolCall, args: Record<string, unknown>): Promise<CallToolResult> {
 
   let prepared;
   try {
@@ -39,7 +40,7 @@ export async function uploadMedia(call: CallContext, args: Record<string, unknow
 }
 
 async function uploadWithGrant(
-  call: CallContext,
+  call: ToolCall,
   prepared: PreparedUpload,
   issued: string[],
 ): Promise<CallToolResult> {
@@ -145,7 +146,7 @@ function toInput(args: Record<string, unknown>): UploadInput {
 }
 
 /** The client's MCP roots when it declares them (file:// only), else LEADPANTHER_UPLOAD_ROOTS. */
-async function allowedRoots(call: CallContext): Promise<string[]> {
+async function allowedRoots(call: ToolCall): Promise<string[]> {
   const capabilities = call.mcp.server.getClientCapabilities();
   if (capabilities?.roots) {
     try {

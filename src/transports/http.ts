@@ -22,7 +22,7 @@ import { networkInterfaces } from "node:os";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { listen } from "../listen.js";
-import type { ServerContext } from "../call.js";
+import type { ServerContext } from "../context.js";
 import { loopbackHost, type Config } from "../config.js";
 import { log, type Logger } from "../log.js";
 import { startRuntime } from "../runtime.js";

@@ -1,7 +1,7 @@
 import { ElicitRequestSchema, type ElicitRequest, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { startStack, structured, type Stack } from "../helpers.js";
+import { describe, expect, test } from "vitest";
+import { DEMO, type Sandbox } from "../../src/sandbox/index.js";
+import { structured, useStacks, type Stack } from "../fixtures/stack.js";
 import { hiddenCharacterViolation, malformedResult, markupViolation, resultText, stringsOf } from "./helpers.js";
 
 /**
@@ -16,19 +16,8 @@ const TINY_PNG = Buffer.from(
 );
 
 let sandbox: Sandbox;
-const stacks: Stack[] = [];
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-beforeEach(() => {
-  sandbox.reset();
-});
-afterEach(async () => {
-  while (stacks.length > 0) await stacks.pop()?.close();
-});
-afterAll(async () => {
-  await sandbox.close();
+const stack = useStacks((started) => {
+  sandbox = started;
 });
 
 type Answer = ElicitResult | (() => never);
@@ -36,8 +25,7 @@ type Answer = ElicitResult | (() => never);
 /** A client that declares elicitation and answers every prompt with `answer`, recording the prompts. */
 async function confirmingStack(answer: Answer, env: Record<string, string> = {}): Promise<{ s: Stack; prompts: ElicitRequest["params"][] }> {
   const prompts: ElicitRequest["params"][] = [];
-  const s = await startStack({
-    sandbox,
+  const s = await stack({
     key: DEMO.keys.directAll,
     env,
     capabilities: { elicitation: {} },
@@ -48,14 +36,11 @@ async function confirmingStack(answer: Answer, env: Record<string, string> = {})
       });
     },
   });
-  stacks.push(s);
   return { s, prompts };
 }
 
 async function plainStack(env: Record<string, string> = {}): Promise<Stack> {
-  const s = await startStack({ sandbox, key: DEMO.keys.directAll, env });
-  stacks.push(s);
-  return s;
+  return stack({ key: DEMO.keys.directAll, env });
 }
 
 function draftPost(): { id: string; text: string } {

@@ -7,7 +7,7 @@ import { UNTRUSTED_NOTICE } from "../../src/safety/untrusted.js";
 import { DEMO, HOSTILE_STRINGS, startSandbox, type ActivityItem, type Lead, type Sandbox } from "../../src/sandbox/index.js";
 import { StoreState } from "../../src/sandbox/store.js";
 import { INJECTION_CORPUS } from "../fixtures/injection-corpus.js";
-import { startStack, structured, type Stack } from "../helpers.js";
+import { startStack, structured, type Stack } from "../fixtures/stack.js";
 import {
   dataStrings,
   everyReadableString,

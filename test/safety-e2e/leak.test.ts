@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CATALOG } from "../../src/catalog.js";
 import { DEMO, startSandbox, type FaultSpec, type Sandbox } from "../../src/sandbox/index.js";
 import { SAMPLES } from "../media/fixtures.js";
-import { startStack } from "../helpers.js";
+import { startStack } from "../fixtures/stack.js";
 import { findNeedles, malformedResult, resultText } from "./helpers.js";
 import { RecordingStdioTransport } from "./stdio-recorder.js";
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CATALOG } from "../../src/catalog.js";
 import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { INJECTION_CORPUS } from "../fixtures/injection-corpus.js";
-import { startStack, type Stack } from "../helpers.js";
+import { startStack, type Stack } from "../fixtures/stack.js";
 import { malformedResult } from "./helpers.js";
 
 /**

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { DEMO, startSandbox, type FaultSpec, type Sandbox } from "../../src/sandbox/index.js";
-import { startStack, structured, type Stack } from "../helpers.js";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { DEMO, type FaultSpec, type Sandbox } from "../../src/sandbox/index.js";
+import { startStack, structured, useSandbox, type Stack } from "../fixtures/stack.js";
 import { malformedResult, resultText } from "./helpers.js";
 
 /**
@@ -21,18 +21,14 @@ const TINY_PNG = Buffer.from(
 let sandbox: Sandbox;
 let s: Stack;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
+useSandbox((started) => {
+  sandbox = started;
 });
 beforeEach(async () => {
-  sandbox.reset();
   s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_TIMEOUT_MS: String(TIMEOUT_MS) } });
 });
 afterEach(async () => {
   await s.close();
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 
 interface Prepared {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SAMPLES } from "../media/fixtures.js";
-import { startStack, structured, textOf, type Stack } from "../helpers.js";
+import { startStack, structured, textOf, type Stack } from "../fixtures/stack.js";
 
 /**
  * The server against a stand-in that follows the contract but makes other choices than this

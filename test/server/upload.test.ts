@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ListRootsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { MEDIA_CONTENT_TYPES, MEDIA_IMAGE_MAX_BYTES, MEDIA_PDF_MAX_BYTES } from "../../src/contract.js";
-import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { DEMO, type Sandbox } from "../../src/sandbox/index.js";
 import { ELF_HEADER, SAMPLES } from "../media/fixtures.js";
-import { startStack, structured, textOf, type Stack } from "../helpers.js";
+import { structured, textOf, useStacks, type Stack, type StackOptions } from "../fixtures/stack.js";
 
 /**
  * upload_media end to end (issue 6): the MCP client names a file, the server checks it, asks
@@ -18,12 +18,12 @@ import { startStack, structured, textOf, type Stack } from "../helpers.js";
 let sandbox: Sandbox;
 let root: string;
 let outside: string;
-const stacks: Stack[] = [];
+const startStackOnSandbox = useStacks((started) => {
+  sandbox = started;
+});
 
-async function stack(env: Record<string, string> = {}, options: Parameters<typeof startStack>[0] = {}): Promise<Stack> {
-  const created = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_UPLOAD_ROOTS: root, ...env }, ...options });
-  stacks.push(created);
-  return created;
+function stack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
+  return startStackOnSandbox({ key: DEMO.keys.directAll, env: { LEADPANTHER_UPLOAD_ROOTS: root, ...env }, ...options });
 }
 
 /** A file of exactly `size` bytes starting with `head` (sparse: cheap at 15 MB). */
@@ -45,18 +45,11 @@ function assertNoSecret(text: string): void {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
   root = await mkdtemp(join(tmpdir(), "lp-upload-root-"));
   outside = await mkdtemp(join(tmpdir(), "lp-upload-outside-"));
   await mkdir(join(root, "sub"));
 });
-beforeEach(async () => {
-  while (stacks.length > 0) await stacks.pop()?.close();
-  sandbox.reset();
-});
 afterAll(async () => {
-  while (stacks.length > 0) await stacks.pop()?.close();
-  await sandbox.close();
   await rm(root, { recursive: true, force: true });
   await rm(outside, { recursive: true, force: true });
 });

@@ -1,20 +1,20 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { AccessController, type AccessState } from "../../src/access.js";
 import { ApiClient } from "../../src/api/client.js";
 import { createAgent, timeoutsFrom } from "../../src/api/http.js";
 import { createLogger } from "../../src/log.js";
-import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { waitFor } from "../helpers.js";
+import { DEMO, type Sandbox } from "../../src/sandbox/index.js";
+import { useSandbox, waitFor } from "../fixtures/stack.js";
 
 /** The periodic re-read of GET /me (every 10 minutes in production; 50 ms here). */
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+useSandbox(
+  (started) => {
+    sandbox = started;
+  },
+  { reset: false },
+);
 
 test("a periodic re-read of /me notices changed scopes and tells its subscribers", async () => {
   const api = new ApiClient({

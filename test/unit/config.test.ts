@@ -144,8 +144,8 @@ describe("key hygiene (§2)", () => {
   });
 });
 
-describe("timestamps (schemas/common)", async () => {
-  const { isoTimestamp } = await import("../../src/schemas/common.js");
+describe("timestamps (tools/fields)", async () => {
+  const { isoTimestamp } = await import("../../src/tools/fields.js");
   const schema = isoTimestamp("test");
   test.each(["2026-06-01T09:00:00.000Z", "2026-06-01T09:00Z", "2026-06-01T23:30:00+02:00", "2028-02-29T00:00:00Z"])("%s is accepted", (value) => {
     expect(schema.safeParse(value).success).toBe(true);

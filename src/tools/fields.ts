@@ -53,6 +53,15 @@ export const paginationShape = {
     .describe("Items to skip; use next_offset from the previous page."),
 };
 
+/** What every paged list tool shares: limit and offset in (as query parameters), a read that can be repeated, the list envelope out. */
+export const PAGED_LIST = {
+  inputShape: paginationShape,
+  request: { query: ["limit", "offset"] },
+  effect: "read",
+  idempotent: true,
+  list: true,
+} as const;
+
 /**
  * ISO 8601 timestamp with an explicit zone, e.g. 2026-06-01T09:00:00.000Z. A short pattern (the
  * JSON Schema every client receives carries it) plus a real calendar check.

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { DELIVERY_MODES, LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE, LEAD_MAGNET_STATUSES, LEAD_MAGNET_TITLE_MAX } from "../contract.js";
-import { httpsUrl, isHttpsUrl, uuidField } from "./common.js";
+import { sanitizeText } from "../safety/sanitize.js";
+import { httpsUrl, isHttpsUrl, PAGED_LIST, uuidField } from "./fields.js";
+import { defineTool, type ToolHints } from "./types.js";
 
 /**
  * Lead magnets (contract §12). Every rule that can be judged from the request alone is checked
@@ -57,18 +59,18 @@ const optionalFields = {
   cta_url: fields.cta_url.optional(),
 };
 
-export const createLeadMagnetShape = {
+const createLeadMagnetShape = {
   ...optionalFields,
   title: fields.title,
   ...(LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE ? { delivery_mode: fields.delivery_mode } : {}),
 };
 
-export const updateLeadMagnetShape = {
+const updateLeadMagnetShape = {
   lead_magnet_id: uuidField("the lead magnet's id").describe("The lead magnet to change."),
   ...optionalFields,
 };
 
-export const LEAD_MAGNET_UPDATE_FIELDS = Object.keys(updateLeadMagnetShape).filter((key) => key !== "lead_magnet_id");
+const LEAD_MAGNET_UPDATE_FIELDS = Object.keys(updateLeadMagnetShape).filter((key) => key !== "lead_magnet_id");
 
 interface LeadMagnetInput {
   delivery_mode?: unknown;
@@ -125,11 +127,11 @@ function checkRules(value: LeadMagnetInput, context: z.RefinementCtx, complete: 
   }
 }
 
-export function refineCreateLeadMagnet(value: Record<string, unknown>, context: z.RefinementCtx): void {
+function refineCreateLeadMagnet(value: Record<string, unknown>, context: z.RefinementCtx): void {
   checkRules(value, context, true);
 }
 
-export function refineUpdateLeadMagnet(value: Record<string, unknown>, context: z.RefinementCtx): void {
+function refineUpdateLeadMagnet(value: Record<string, unknown>, context: z.RefinementCtx): void {
   checkRules(value, context, false);
   if (!LEAD_MAGNET_UPDATE_FIELDS.some((field) => value[field] !== undefined)) {
     context.addIssue({
@@ -143,3 +145,131 @@ export function refineUpdateLeadMagnet(value: Record<string, unknown>, context: 
 export const leadMagnetIdShape = {
   lead_magnet_id: uuidField("the lead magnet's id").describe("Lead magnet UUID."),
 };
+
+/** A lead magnet (or its analytics) that is not found. */
+export function leadMagnetNotFound(): string {
+  return "The lead magnet may be archived (archived ones read as not found) or the id is wrong: list_lead_magnets shows the current ones.";
+}
+
+const leadMagnetHints: ToolHints = {
+  badRequest: () =>
+    "Lead magnet rules: delivery_mode hosted_content or gated_external needs hosted_page; publishing hosted_content needs non-empty page content, gated_external a valid external_resource_url; external_link needs resource_link; cta_label and cta_url together. On an update these apply to the lead magnet as it will be after the change: get_lead_magnet shows the current fields.",
+  notFound: leadMagnetNotFound,
+};
+
+export const LEAD_MAGNET_TOOLS = [
+  defineTool({
+    name: "list_lead_magnets",
+    title: "List lead magnets",
+    description: "Lead magnets of the account (archived ones are not listed), with delivery mode, keyword and status.",
+    method: "GET",
+    directPath: "/lead-magnets",
+    agencyPath: "/clients/{clientId}/lead-magnets",
+    requires: { kind: "scope", scope: "lead_magnets:read" },
+    toolset: "lead_magnets",
+    provenance: "stated",
+    ...PAGED_LIST,
+    noun: "lead magnet",
+    hints: leadMagnetHints,
+  }),
+  defineTool({
+    name: "get_lead_magnet",
+    title: "Get a lead magnet",
+    description: "One lead magnet with its hosted page, links and call to action.",
+    method: "GET",
+    directPath: "/lead-magnets/{leadMagnetId}",
+    agencyPath: "/clients/{clientId}/lead-magnets/{leadMagnetId}",
+    requires: { kind: "scope", scope: "lead_magnets:read" },
+    toolset: "lead_magnets",
+    provenance: "inferred",
+    provenanceNote: "path inferred from the collection route",
+    inputShape: leadMagnetIdShape,
+    request: { pathParams: { lead_magnet_id: "leadMagnetId" } },
+    effect: "read",
+    idempotent: true,
+    list: false,
+    noun: "lead magnet",
+    probeFrom: "list_lead_magnets",
+    hints: leadMagnetHints,
+  }),
+  defineTool({
+    name: "create_lead_magnet",
+    title: "Create a lead magnet",
+    description:
+      "Create a lead magnet. delivery_mode hosted_content or gated_external needs hosted_page (publishing needs page content, resp. an external_resource_url); external_link needs resource_link; cta_label and cta_url together or neither. Not retried automatically: if the outcome is unknown, check list_lead_magnets first.",
+    method: "POST",
+    directPath: "/lead-magnets",
+    agencyPath: "/clients/{clientId}/lead-magnets",
+    requires: { kind: "scope", scope: "lead_magnets:write" },
+    toolset: "lead_magnets",
+    provenance: "stated",
+    inputShape: createLeadMagnetShape,
+    refine: refineCreateLeadMagnet,
+    request: { body: Object.keys(createLeadMagnetShape) },
+    effect: "write",
+    idempotent: false,
+    list: false,
+    noun: "lead magnet",
+    verify: {
+      tool: "list_lead_magnets",
+      instruction: "first call list_lead_magnets and look for the lead magnet (same title) before creating it again.",
+    },
+    hints: leadMagnetHints,
+  }),
+  defineTool({
+    name: "update_lead_magnet",
+    title: "Update a lead magnet",
+    description: "Change a lead magnet's fields; the same delivery rules as create apply to the result.",
+    method: "PATCH",
+    directPath: "/lead-magnets/{leadMagnetId}",
+    agencyPath: "/clients/{clientId}/lead-magnets/{leadMagnetId}",
+    requires: { kind: "scope", scope: "lead_magnets:write" },
+    toolset: "lead_magnets",
+    provenance: "inferred",
+    provenanceNote: "path and PATCH inferred; field rules stated",
+    inputShape: updateLeadMagnetShape,
+    refine: refineUpdateLeadMagnet,
+    request: { pathParams: { lead_magnet_id: "leadMagnetId" }, body: LEAD_MAGNET_UPDATE_FIELDS },
+    effect: "write",
+    idempotent: true,
+    list: false,
+    noun: "lead magnet",
+    probeFrom: "list_lead_magnets",
+    verify: {
+      tool: "get_lead_magnet",
+      instruction: "call get_lead_magnet with the same lead_magnet_id and compare the fields before changing it again.",
+    },
+    hints: leadMagnetHints,
+  }),
+  defineTool({
+    name: "archive_lead_magnet",
+    title: "Archive a lead magnet",
+    description: "Archive a lead magnet (LeadPanther's DELETE archives): it leaves the lists and reads as not found afterwards.",
+    method: "DELETE",
+    directPath: "/lead-magnets/{leadMagnetId}",
+    agencyPath: "/clients/{clientId}/lead-magnets/{leadMagnetId}",
+    requires: { kind: "scope", scope: "lead_magnets:write" },
+    toolset: "lead_magnets",
+    provenance: "stated",
+    provenanceNote: "DELETE archives",
+    inputShape: leadMagnetIdShape,
+    request: { pathParams: { lead_magnet_id: "leadMagnetId" } },
+    effect: "destructive",
+    idempotent: true,
+    list: false,
+    noun: "lead magnet",
+    probeFrom: "list_lead_magnets",
+    verify: { tool: "get_lead_magnet", instruction: "call get_lead_magnet with the same lead_magnet_id: not_found means it was archived." },
+    hints: leadMagnetHints,
+    confirm: {
+      kind: "record",
+      readWith: "get_lead_magnet",
+      idField: "lead_magnet_id",
+      findWith: "list_lead_magnets",
+      describe: (id, leadMagnet) => {
+        const title = typeof leadMagnet.title === "string" ? sanitizeText(leadMagnet.title, { maxLength: 120 }) : "(untitled)";
+        return `Lead magnet ${id}: "${title}".`;
+      },
+    },
+  }),
+];

@@ -1,0 +1,237 @@
+import { z } from "zod";
+import { POST_IMAGES_MAX, POST_TEXT_MAX, POST_UPDATE_NULL_CLEARS, PUBLISHED_POST_MUTABLE_FIELDS } from "../contract.js";
+import { sanitizeText } from "../safety/sanitize.js";
+import { isoTimestamp, mediaReference, PAGED_LIST, uuidField } from "./fields.js";
+import { defineTool, type ToolHints } from "./types.js";
+
+/**
+ * Posts (contract §11). Rules that need no server state are checked here, so the model learns
+ * which field is wrong before anything is sent; rules that depend on the post's current status
+ * (4–6) are left to LeadPanther, whose `conflict` the error hints explain.
+ */
+
+/** Characters as a person counts them (code points): an emoji is one, not two. */
+const text = z
+  .string({ error: "must be a string: the post's text" })
+  .min(1, { error: "must not be empty" })
+  .refine((value) => value.trim() !== "", { error: "must not be only spaces: a post needs words" })
+  .refine((value) => value.length <= POST_TEXT_MAX || [...value].length <= POST_TEXT_MAX, {
+    error: `must be at most ${POST_TEXT_MAX.toLocaleString("en-US")} characters (LinkedIn's effective limit)`,
+  });
+
+/** Sent as UTC with milliseconds, the form LeadPanther uses (contract §1), whatever zone was given. */
+const futureTimestamp = isoTimestamp("when to publish")
+  .refine((value) => Date.parse(value) > Date.now(), {
+    error: "must be in the future: a scheduled post needs a future scheduled_at",
+  })
+  .transform((value) => new Date(value).toISOString());
+
+const images = z
+  .array(mediaReference("an image"), { error: "must be a list of image URLs or media paths" })
+  .min(1, { error: "must hold at least one image; leave images out for a post without images" })
+  .max(POST_IMAGES_MAX, { error: `must hold at most ${POST_IMAGES_MAX} images` });
+
+const documentUrl = mediaReference("a PDF document");
+
+const postFields = {
+  text: text.describe(`Post text, 1–${POST_TEXT_MAX} characters.`),
+  scheduled_at: futureTimestamp.describe(
+    "Future ISO 8601 time to publish (e.g. 2026-06-01T09:00:00.000Z). Given: the post is scheduled; left out: a draft.",
+  ),
+  images: images.describe(`1–${POST_IMAGES_MAX} image https URLs or upload_media paths. Not with document_url.`),
+  document_url: documentUrl.describe("A PDF as an https URL or upload_media path: makes a document post. Not with images."),
+  theme_id: uuidField("a theme id").describe("Theme UUID."),
+  template_id: uuidField("a template id").describe("Template UUID; a lead-magnet post is a post with its template_id."),
+  notes: z.string({ error: "must be a string" }).describe("Internal notes; never published."),
+};
+
+function documentWithoutImages(
+  value: { images?: unknown; document_url?: unknown },
+  context: z.RefinementCtx,
+): void {
+  const hasDocument = value.document_url !== undefined && value.document_url !== null;
+  const hasImages = value.images !== undefined && value.images !== null;
+  if (hasDocument && hasImages) {
+    context.addIssue({
+      code: "custom",
+      path: ["images"],
+      message: "a document post (document_url) cannot include images: send either images or document_url",
+    });
+  }
+}
+
+const createPostShape = {
+  text: postFields.text,
+  scheduled_at: postFields.scheduled_at.optional(),
+  images: postFields.images.optional(),
+  document_url: postFields.document_url.optional(),
+  theme_id: postFields.theme_id.optional(),
+  template_id: postFields.template_id.optional(),
+  notes: postFields.notes.optional(),
+};
+
+/**
+ * An update field: optional and, where the contract's [inferred] null meaning holds
+ * (POST_UPDATE_NULL_CLEARS), nullable, with what null does in its description.
+ */
+function updateField(schema: z.ZodType, description: string, whatNullDoes: string): z.ZodType {
+  return POST_UPDATE_NULL_CLEARS
+    ? schema.nullable().optional().describe(`${description} ${whatNullDoes}`)
+    : schema.optional().describe(description);
+}
+
+/** On an update, null clears a field (e.g. images: null and a document_url to turn an image post into a document post). */
+const updatePostShape = {
+  post_id: uuidField("the post's id").describe("The post to change."),
+  text: postFields.text.optional(),
+  scheduled_at: updateField(futureTimestamp, "New future publish time.", "null unschedules the post back to a draft."),
+  images: updateField(postFields.images, "Replaces the images.", "null removes them."),
+  document_url: updateField(postFields.document_url, "Replaces the document.", "null removes it."),
+  theme_id: updateField(postFields.theme_id, "Theme UUID.", "null clears it."),
+  template_id: updateField(postFields.template_id, "Template UUID.", "null clears it."),
+  notes: updateField(postFields.notes, "Internal notes; never published.", "null clears them."),
+};
+
+const POST_UPDATE_FIELDS = Object.keys(updatePostShape).filter((key) => key !== "post_id");
+
+/** Cross-field checks, applied after the field checks by the tool's schema. */
+function refineCreatePost(value: Record<string, unknown>, context: z.RefinementCtx): void {
+  documentWithoutImages(value, context);
+}
+
+function refineUpdatePost(value: Record<string, unknown>, context: z.RefinementCtx): void {
+  documentWithoutImages(value, context);
+  if (!POST_UPDATE_FIELDS.some((field) => value[field] !== undefined)) {
+    context.addIssue({
+      code: "custom",
+      path: [],
+      message: `give at least one field to change: ${POST_UPDATE_FIELDS.join(", ")}`,
+    });
+  }
+}
+
+export const postIdShape = { post_id: uuidField("the post's id").describe("Post UUID.") };
+
+/** A post (or its engagement) that is not found. */
+export function postNotFound(): string {
+  return "The post may have been deleted or the post_id is wrong: list_posts shows the current ids.";
+}
+
+const postHints: ToolHints = {
+  badRequest: ({ sentNull }) =>
+    `Post rules: text 1–${POST_TEXT_MAX.toLocaleString("en-US")} characters; scheduled_at a future ISO 8601 time; images (1–${POST_IMAGES_MAX}) or document_url, never both; ids are UUIDs.${sentNull === true ? " This request also set a field to null to clear it, which this API may not accept: try again without the null fields, or give the field a new value instead." : ""}`,
+  notFound: postNotFound,
+  conflict: `The post's status does not allow this. A publishing post cannot be edited or deleted; a published post cannot be deleted and only accepts changes to ${PUBLISHED_POST_MUTABLE_FIELDS.join(", ")}. Call get_post to see its status.`,
+};
+
+export const POST_TOOLS = [
+  defineTool({
+    name: "list_posts",
+    title: "List posts",
+    description: "LinkedIn posts of the account, newest first, with status (draft, scheduled, publishing, published, failed) and schedule.",
+    method: "GET",
+    directPath: "/posts",
+    agencyPath: "/clients/{clientId}/posts",
+    requires: { kind: "scope", scope: "posts:read" },
+    toolset: "posts",
+    provenance: "stated",
+    ...PAGED_LIST,
+    noun: "post",
+    hints: postHints,
+  }),
+  defineTool({
+    name: "get_post",
+    title: "Get a post",
+    description: "One post with its text, status, schedule, images or document, and metrics.",
+    method: "GET",
+    directPath: "/posts/{postId}",
+    agencyPath: "/clients/{clientId}/posts/{postId}",
+    requires: { kind: "scope", scope: "posts:read" },
+    toolset: "posts",
+    provenance: "inferred",
+    provenanceNote: "path inferred from the collection route",
+    inputShape: { ...postIdShape },
+    request: { pathParams: { post_id: "postId" } },
+    effect: "read",
+    idempotent: true,
+    list: false,
+    noun: "post",
+    probeFrom: "list_posts",
+    hints: postHints,
+  }),
+  defineTool({
+    name: "create_post",
+    title: "Create a post",
+    description:
+      "Create a LinkedIn post: a draft, or scheduled when scheduled_at (future) is given. Text up to 3,000 characters; images (1–20) or one PDF document_url, not both. Not retried automatically: if the outcome is unknown, check list_posts before creating again.",
+    method: "POST",
+    directPath: "/posts",
+    agencyPath: "/clients/{clientId}/posts",
+    requires: { kind: "scope", scope: "posts:write" },
+    toolset: "posts",
+    provenance: "stated",
+    inputShape: createPostShape,
+    refine: refineCreatePost,
+    request: { body: Object.keys(createPostShape) },
+    effect: "write",
+    idempotent: false,
+    list: false,
+    noun: "post",
+    verify: { tool: "list_posts", instruction: "first call list_posts and look for the post (same text) before creating it again." },
+    hints: postHints,
+  }),
+  defineTool({
+    name: "update_post",
+    title: "Update a post",
+    description:
+      `Change a post's fields. A publishing post cannot be edited; a published post only accepts theme_id, template_id and notes.${POST_UPDATE_NULL_CLEARS ? " scheduled_at null turns a scheduled post back into a draft." : ""}`,
+    method: "PATCH",
+    directPath: "/posts/{postId}",
+    agencyPath: "/clients/{clientId}/posts/{postId}",
+    requires: { kind: "scope", scope: "posts:write" },
+    toolset: "posts",
+    provenance: "inferred",
+    provenanceNote: "path and PATCH inferred; field rules stated",
+    inputShape: updatePostShape,
+    refine: refineUpdatePost,
+    request: { pathParams: { post_id: "postId" }, body: POST_UPDATE_FIELDS },
+    effect: "write",
+    idempotent: true,
+    list: false,
+    noun: "post",
+    probeFrom: "list_posts",
+    verify: { tool: "get_post", instruction: "call get_post with the same post_id and compare the fields before changing it again." },
+    hints: postHints,
+  }),
+  defineTool({
+    name: "delete_post",
+    title: "Delete a post",
+    description: "Delete a draft, scheduled or failed post. Published and publishing posts cannot be deleted through the API.",
+    method: "DELETE",
+    directPath: "/posts/{postId}",
+    agencyPath: "/clients/{clientId}/posts/{postId}",
+    requires: { kind: "scope", scope: "posts:write" },
+    toolset: "posts",
+    provenance: "inferred",
+    provenanceNote: "path inferred; the rule on published posts stated",
+    inputShape: { ...postIdShape },
+    request: { pathParams: { post_id: "postId" } },
+    effect: "destructive",
+    idempotent: true,
+    list: false,
+    noun: "post",
+    probeFrom: "list_posts",
+    verify: { tool: "get_post", instruction: "call get_post with the same post_id: not_found means it was deleted." },
+    hints: postHints,
+    confirm: {
+      kind: "record",
+      readWith: "get_post",
+      idField: "post_id",
+      findWith: "list_posts",
+      describe: (id, post) => {
+        const text = typeof post.text === "string" ? sanitizeText(post.text, { maxLength: 120 }) : "(no text)";
+        return `Post ${id} (${String(post.status ?? "unknown status")}): "${text}".`;
+      },
+    },
+  }),
+];
