@@ -3,7 +3,7 @@ import { PAGED_LIST } from "./fields.js";
 import { defineTool, type ResultShaper } from "./types.js";
 
 /** Client accounts: what an agency key may work on. The grant's strings come from the client's side. */
-const clientShaper: ResultShaper = { record: (client) => shapeClient(client) };
+const clientShaper: ResultShaper = { record: (client, settings) => shapeClient(client, settings.activityContent) };
 
 export const CLIENT_TOOLS = [
   defineTool({

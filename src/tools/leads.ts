@@ -1,4 +1,5 @@
 import { shapeLead } from "../safety/redact.js";
+import { UNTRUSTED_NOTICE } from "../safety/untrusted.js";
 import { PAGED_LIST } from "./fields.js";
 import { defineTool } from "./types.js";
 
@@ -19,6 +20,10 @@ export const LEAD_TOOLS = [
     provenance: "stated",
     ...PAGED_LIST,
     noun: "lead",
-    shape: { record: (lead) => shapeLead(lead), notice: () => LEADS_NOTICE },
+    shape: {
+      record: (lead, settings) => shapeLead(lead, settings.activityContent),
+      // In sanitized mode the strangers' strings are inside untrusted-data markers: say what they mean.
+      notice: (settings) => (settings.activityContent === "sanitized" ? `${LEADS_NOTICE} ${UNTRUSTED_NOTICE}` : LEADS_NOTICE),
+    },
   }),
 ];

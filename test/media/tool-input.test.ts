@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { DEMO } from "../../src/sandbox/index.js";
-import { startStack, textOf, type Stack } from "../helpers.js";
+import { startStack, textOf, type Stack } from "../fixtures/stack.js";
 import { SAMPLES } from "./fixtures.js";
 
 /** upload_media's arguments as a real MCP client sends them: refusals name the field, nothing is sent. */

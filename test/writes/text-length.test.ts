@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { POST_TEXT_MAX } from "../../src/contract.js";
-import { createPostShape } from "../../src/schemas/posts.js";
+import { inputSchemaFor, operation } from "../../src/catalog.js";
 import { countPostCharacters, describeTextTooLong, firstWords } from "../../src/writes/text-length.js";
 
 const family = "👨‍👩‍👧";
@@ -24,7 +24,8 @@ describe("countPostCharacters", () => {
   });
 
   it("agrees with the post schema on where the limit lies", () => {
-    const text = createPostShape.text;
+    const schema = inputSchemaFor(operation("create_post"), "direct");
+    const text = { safeParse: (value: string) => schema.safeParse({ text: value }) };
     for (const unit of ["a", "🎉", family, "\r\n"]) {
       const units = Math.floor((POST_TEXT_MAX - 1) / countPostCharacters(unit));
       const body = `w${unit.repeat(units)}`;
