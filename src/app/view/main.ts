@@ -55,7 +55,10 @@ const state = {
   posts: { value: [], error: undefined, complete: false } as Loaded<Post[]>,
   activity: { value: [], error: undefined, complete: false } as Loaded<Json[]>,
   keywords: { value: [], error: undefined, complete: false } as Loaded<string[]>,
+  /** The table's page of leads. */
   leads: { value: [], error: undefined, complete: false } as Loaded<Json[]>,
+  /** Every lead, for the funnel's counts. */
+  allLeads: { value: [], error: undefined, complete: false } as Loaded<Json[]>,
   leadsOffset: 0,
   leadsNext: undefined as number | undefined,
   leadFilter: { words: "", keyword: "", intent: "", qualification: "", since: "" } as LeadFilter,
@@ -115,7 +118,8 @@ async function loadLeads(offset: number): Promise<void> {
 }
 
 async function loadEverything(): Promise<void> {
-  const [posts, activity, magnets] = await Promise.all([loadAll("list_posts"), loadAll("list_activity"), loadAll("list_lead_magnets"), loadLeads(0)]);
+  const [posts, activity, magnets, allLeads] = await Promise.all([loadAll("list_posts"), loadAll("list_activity"), loadAll("list_lead_magnets"), loadAll("list_leads"), loadLeads(0)]);
+  state.allLeads = allLeads;
   state.posts = { ...posts, value: posts.value.map(postOf) };
   state.activity = activity;
   state.keywords = { ...magnets, value: magnets.value.map((magnet) => text(magnet.keyword)).filter((keyword) => keyword !== "") };
@@ -236,11 +240,11 @@ function renderCalendar(panel: HTMLElement): void {
       render();
     }),
     on(h("button", { type: "button" }, "Next ›"), "click", () => move(1)),
-    on(h("button", { type: "button", "aria-pressed": String(state.calendarMode === "week") }, "Week"), "click", () => {
+    on(h("button", { type: "button", id: "mode-week", "aria-pressed": String(state.calendarMode === "week") }, "Week"), "click", () => {
       state.calendarMode = "week";
       render();
     }),
-    on(h("button", { type: "button", "aria-pressed": String(state.calendarMode === "month") }, "Month"), "click", () => {
+    on(h("button", { type: "button", id: "mode-month", "aria-pressed": String(state.calendarMode === "month") }, "Month"), "click", () => {
       state.calendarMode = "month";
       render();
     }),
@@ -361,14 +365,14 @@ function renderFunnel(panel: HTMLElement): void {
     state.funnelTo = to.value;
     render();
   });
-  append(panel, [range, errorNote("Posts", state.posts.error), errorNote("Activity", state.activity.error), errorNote("Leads", state.leads.error)]);
+  append(panel, [range, errorNote("Posts", state.posts.error), errorNote("Activity", state.activity.error), errorNote("Leads", state.allLeads.error)]);
   const sources = {
     keywords: state.keywords.value,
     posts: state.posts.value,
     activity: state.activity.value,
-    leads: state.leads.value,
+    leads: state.allLeads.value,
     activityComplete: state.activity.complete,
-    leadsComplete: state.leads.complete,
+    leadsComplete: state.allLeads.complete,
   };
   const inRange = published.filter((post) => {
     const day = dayKey(post.at as Date, state.clock.timeZone);
@@ -377,7 +381,7 @@ function renderFunnel(panel: HTMLElement): void {
   const funnels = inRange.map((post) => funnelOf(post, sources));
   const total = (index: number): number => funnels.reduce((sum, funnel) => sum + (funnel.steps[index]?.value ?? 0), 0);
   const keywords = new Set(funnels.map((funnel) => funnel.keyword).filter((keyword) => keyword !== undefined));
-  const rangeLeads = state.leads.value.filter((lead) => keywords.has(text(lead.latest_keyword))).length;
+  const rangeLeads = state.allLeads.value.filter((lead) => keywords.has(text(lead.latest_keyword))).length;
   panel.append(
     h(
       "div",
@@ -457,8 +461,8 @@ function renderLeads(panel: HTMLElement): void {
       h(
         "tr",
         { "data-lead-id": text(lead.id) },
-        h("td", {}, text(lead.name)),
-        h("td", {}, text(lead.headline)),
+        h("td", {}, h("div", { class: "clip" }, text(lead.name))),
+        h("td", {}, h("div", { class: "clip" }, text(lead.headline))),
         h("td", {}, isRecord(lead.emails) ? text(lead.emails.submitted) : ""),
         h("td", {}, text(lead.latest_keyword)),
         h("td", {}, lead.has_intent === true ? "yes" : lead.has_intent === false ? "no" : ""),
@@ -474,7 +478,7 @@ function renderLeads(panel: HTMLElement): void {
     "div",
     { class: "toolbar" },
     on(h("button", { type: "button", disabled: state.leadsOffset === 0 }, "‹ Previous page"), "click", () => void pageLeads(Math.max(0, state.leadsOffset - LEADS_PAGE_SIZE))),
-    on(h("button", { type: "button", disabled: state.leadsNext === undefined }, "Next page ›"), "click", () => void pageLeads(state.leadsNext ?? 0)),
+    on(h("button", { type: "button", id: "leads-next", disabled: state.leadsNext === undefined }, "Next page ›"), "click", () => void pageLeads(state.leadsNext ?? 0)),
   );
   panel.append(pager);
 }
