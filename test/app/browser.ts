@@ -29,7 +29,10 @@ export const SCREENSHOTS = join(ROOT, ".vitest-tmp", "screenshots");
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path });
+  // The view's frame only, its first screen: what a host shows of it (a full tall frame is slow to capture).
+  const box = await (await page.$("#view"))?.boundingBox();
+  const viewport = page.viewport();
+  await page.screenshot(box && viewport ? { path, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, viewport.height) } } : { path });
   return path;
 }
 
