@@ -326,7 +326,7 @@ function postDetail(post: Post): HTMLElement {
 async function reschedule(post: Post, at: Date): Promise<void> {
   say("Rescheduling…");
   const result = await call("update_post", { post_id: post.id, scheduled_at: at.toISOString() });
-  const answer = (result.content ?? []).map((part) => text(part.text)).filter(Boolean).join("\n");
+  const answer = readableLines(result).join("\n");
   state.selectedPost = post.id;
   state.answer = { text: answer || (result.isError ? "The server refused the change." : "Done."), error: result.isError === true };
   const updated = pageOf(result).records[0];
@@ -335,6 +335,22 @@ async function reschedule(post: Post, at: Date): Promise<void> {
   }
   say(result.isError ? "The server refused the change." : "Rescheduled.");
   render();
+}
+
+/** The server's answer as a person reads it: its sentences and warnings, without the JSON record. */
+function readableLines(result: ToolResult): string[] {
+  const lines = (result.content ?? []).flatMap((part) => text(part.text).split("\n"));
+  return lines.filter((line) => line.trim() !== "" && !isJsonValue(line));
+}
+
+function isJsonValue(line: string): boolean {
+  if (!/^\s*[[{]/.test(line)) return false;
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A partial answer (e.g. only changed fields) keeps what the view already knew. */
@@ -473,7 +489,7 @@ function renderLeads(panel: HTMLElement): void {
     );
   }
   table.append(body);
-  panel.append(table);
+  panel.append(h("div", { class: "table-scroll" }, table));
   const pager = h(
     "div",
     { class: "toolbar" },
