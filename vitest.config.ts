@@ -11,6 +11,9 @@ const BUILT = [
   "test/transports/http.test.ts",
   "test/safety-e2e/leak.test.ts",
   "test/unit/memory.test.ts",
+  // The board view is read from dist/app/board.html, which the build makes.
+  "test/app/board.test.ts",
+  "test/app/resource.test.ts",
 ];
 
 export default defineConfig({

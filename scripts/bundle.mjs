@@ -2,7 +2,7 @@
 // start-up loads a few files instead of hundreds: the MCP client waits on that at every launch.
 // Dynamic imports (the sandbox, doctor, the HTTP transport) become chunks loaded only when used.
 import { build } from "esbuild";
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,3 +45,22 @@ await build({
   plugins: [zodEnglishOnly],
 });
 chmodSync(`${root}/dist/cli.js`, 0o755);
+
+// The app view (src/app/view): one HTML file with its script and styles inline, because a host
+// renders it in a sandboxed frame with no origin to load anything else from.
+const view = await build({
+  absWorkingDir: root,
+  entryPoints: ["src/app/view/main.ts"],
+  bundle: true,
+  write: false,
+  format: "iife",
+  platform: "browser",
+  target: "es2022",
+  minify: process.env.LP_NO_MINIFY !== "1",
+  legalComments: "none",
+  logLevel: "warning",
+});
+const script = (view.outputFiles[0]?.text ?? "").replaceAll("</script", "<\\/script");
+const page = readFileSync(`${root}/src/app/view/board.html`, "utf8");
+mkdirSync(`${root}/dist/app`, { recursive: true });
+writeFileSync(`${root}/dist/app/board.html`, page.replace("/*VIEW_SCRIPT*/", () => script));

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +15,15 @@ const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
 interface PackResult {
   filename: string;
+  /** The tarball's size in bytes (compressed). */
+  size: number;
+  unpackedSize: number;
   files: { path: string; mode: number }[];
 }
+
+/** 0.32 MB packed and 1.04 MB unpacked when measured: the CLI bundle, its chunks and the view. */
+const PACKED_BUDGET = 512 * 1024;
+const UNPACKED_BUDGET = 1.5 * 1024 * 1024;
 
 let workDir: string;
 let packed: PackResult;
@@ -34,8 +41,8 @@ beforeAll(async () => {
   const tarball = join(workDir, packed.filename);
   const install = (mode: string): Promise<unknown> =>
     run(npm, ["install", "--no-audit", "--no-fund", "--no-package-lock", mode, tarball], { cwd: appDir, maxBuffer: 16 * 1024 * 1024 });
-  // The dependencies come from the npm cache `npm ci` filled; the network only if it lacks one.
-  await install("--offline").catch(() => install("--prefer-offline"));
+  // The package has no dependencies, so nothing is fetched: --offline proves it.
+  await install("--offline");
 }, 240_000);
 
 afterAll(async () => {
@@ -43,16 +50,33 @@ afterAll(async () => {
 });
 
 describe("npm package", () => {
-  it("holds the built JavaScript and nothing of the sources or tests", () => {
+  it("holds only what runs: the CLI bundle, its chunks and the app view, plus the README and the example", () => {
     const paths = packed.files.map((file) => file.path);
     expect(paths).toContain("package.json");
     expect(paths).toContain("dist/cli.js");
+    expect(paths).toContain("dist/app/board.html");
     expect(paths).toContain("mcp.json.example");
-    expect(paths.filter((path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE", "mcp.json.example"].includes(path))).toEqual([]);
+    const runtime = (path: string): boolean => path === "dist/cli.js" || path === "dist/app/board.html" || /^dist\/chunks\/[\w-]+\.js(\.LEGAL\.txt)?$/.test(path);
+    expect(paths.filter((path) => !runtime(path) && !["package.json", "README.md", "LICENSE", "mcp.json.example"].includes(path))).toEqual([]);
     expect(paths.some((path) => path.endsWith(".ts"))).toBe(false);
   });
 
-  it("installs without dev dependencies and with an executable bin that starts with a shebang", () => {
+  it("stays under its size budget", () => {
+    expect(packed.size).toBeLessThan(PACKED_BUDGET);
+    expect(packed.unpackedSize).toBeLessThan(UNPACKED_BUDGET);
+  });
+
+  it("declares no run-time dependency: everything it runs is bundled", () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<string, unknown>;
+    for (const field of ["dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies"]) expect(manifest[field], field).toBeUndefined();
+    // Nothing imports the package as a library; tsc's unbundled output is not shipped.
+    expect(manifest.main).toBeUndefined();
+    expect(manifest.exports).toBeUndefined();
+  });
+
+  it("installs alone, with an executable bin that starts with a shebang", () => {
+    // npx installs this: the package and nothing else.
+    expect(readdirSync(join(appDir, "node_modules")).filter((name) => !name.startsWith("."))).toEqual(["leadpanther-mcp"]);
     const installed = join(appDir, "node_modules", "leadpanther-mcp");
     expect(readFileSync(join(installed, "dist", "cli.js"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
     expect(existsSync(join(appDir, "node_modules", ".bin", process.platform === "win32" ? "leadpanther-mcp.cmd" : "leadpanther-mcp"))).toBe(true);
