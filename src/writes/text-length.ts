@@ -3,7 +3,7 @@ import { countCodePoints } from "../safety/sanitize.js";
 
 /**
  * How a post's length is counted: in Unicode code points, the count the post schema
- * (src/schemas/posts.ts) enforces. A CRLF line break is two (CR and LF); an emoji is one, but
+ * (src/tools/posts.ts) enforces. A CRLF line break is two (CR and LF); an emoji is one, but
  * a family emoji 👨‍👩‍👧 is five (three people and the two zero-width joiners between them).
  */
 export function countPostCharacters(text: string): number {

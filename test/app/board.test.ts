@@ -3,7 +3,7 @@ import type { Browser, Frame, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { boardHtml } from "../../src/app/resource.js";
 import { DEMO } from "../../src/sandbox/index.js";
-import { startStack, structured, type Stack } from "../helpers.js";
+import { startStack, structured, type Stack } from "../fixtures/stack.js";
 import { HOST_PAGE, launchBrowser, screenshot, viewFrame } from "./browser.js";
 
 /**
