@@ -2,7 +2,7 @@
 // start-up loads a few files instead of hundreds: the MCP client waits on that at every launch.
 // Dynamic imports (the sandbox, doctor, the HTTP transport) become chunks loaded only when used.
 import { build } from "esbuild";
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,5 +43,7 @@ await build({
   banner: { js: "import { createRequire as __lpCreateRequire } from 'node:module'; const require = __lpCreateRequire(import.meta.url);" },
   logLevel: "warning",
   plugins: [zodEnglishOnly],
+  // src/version.ts: the version as a constant, so start-up reads no package.json.
+  define: { __LEADPANTHER_VERSION__: JSON.stringify(JSON.parse(readFileSync(`${root}/package.json`, "utf8")).version) },
 });
 chmodSync(`${root}/dist/cli.js`, 0o755);

@@ -13,11 +13,12 @@
  * Leads and clients are shown as they are (that is the tools' purpose) with every string
  * sanitized and capped, and every non-string kept with its type.
  */
-import type { ActivityContentMode } from "../config.js";
 import { countCodePoints, sanitizeText, setOwn, transformStrings } from "./sanitize.js";
 import { wrapUntrusted } from "./untrusted.js";
 
-export type { ActivityContentMode } from "../config.js";
+/** How inbound comment and message text reaches the model (the operator picks; see the header). */
+export const ACTIVITY_CONTENT_MODES = ["redact", "sanitized"] as const;
+export type ActivityContentMode = (typeof ACTIVITY_CONTENT_MODES)[number];
 
 export const REDACTED_VALUE = "[redacted]";
 export const ACTIVITY_CONTENT_MAX_LENGTH = 500;
