@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig, SETTINGS, unknownEnvSettings, type Config, type SettingSpec } from "./config.js";
 import { log, setLogLevel } from "./log.js";
+import { secrets } from "./safety/secrets.js";
 import { serveStdio } from "./transports/stdio.js";
 import { SERVER_NAME, SERVER_VERSION } from "./version.js";
 
@@ -28,7 +29,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     config = loadConfig(argv, process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${SERVER_NAME}: ${error.message}\n`);
+      // A refusal quotes the value; a key pasted into the wrong setting must not be echoed.
+      process.stderr.write(`${SERVER_NAME}: ${secrets.scrub(error.message)}\n`);
       process.exit(2);
     }
     throw error;
