@@ -1,6 +1,7 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
+import { isRecord } from "../json.js";
 import { log } from "../log.js";
 import { keepYoungGenerationSmall } from "../memory.js";
 import { startRuntime } from "../runtime.js";
@@ -180,7 +181,7 @@ export class StdioTransport implements Transport {
     }
     // JSON-RPC answers a bad request (with its id when it has a usable one), never a
     // notification (no id) or a response (result or error).
-    const record = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+    const record = isRecord(json) ? json : undefined;
     const id = typeof record?.id === "string" || typeof record?.id === "number" ? record.id : null;
     const isRequest = record !== undefined && typeof record.method === "string" && "id" in record;
     const isResponse = !isRequest && record !== undefined && ("result" in record || "error" in record);
