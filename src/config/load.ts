@@ -19,10 +19,12 @@ const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
   off: false,
 };
 
-const booleanSchema = z
-  .string()
-  .transform((text) => BOOLEAN_WORDS[text.trim().toLowerCase()])
-  .pipe(z.boolean({ error: "is not a yes/no value. Use true or false." }));
+function booleanSchema() {
+  return z
+    .string()
+    .transform((text) => BOOLEAN_WORDS[text.trim().toLowerCase()])
+    .pipe(z.boolean({ error: "is not a yes/no value. Use true or false." }));
+}
 
 function integerSchema(min: number, max: number) {
   return z
@@ -43,11 +45,12 @@ const uuidSchema = z.guid();
 
 /**
  * The value checked by `schema`, or `fallback` when the setting is not given. A refusal names the
- * setting; messages that do not start with the value itself are prefixed with it, quoted.
+ * setting; messages that do not start with the value itself are prefixed with it, quoted. Schemas
+ * are built only for the settings given (start-up builds none for an unset one).
  */
-function parsed<T>(entry: RawSetting | undefined, schema: z.ZodType<T, string>, fallback: T): T {
+function parsed<T>(entry: RawSetting | undefined, schema: () => z.ZodType<T, string>, fallback: T): T {
   if (!entry) return fallback;
-  const result = schema.safeParse(entry.value);
+  const result = schema().safeParse(entry.value);
   if (result.success) return result.data;
   const message = result.error.issues[0]?.message ?? "is not accepted.";
   throw new ConfigError(entry.source, /^\d|^-\d/.test(message) ? message : `"${entry.value}" ${message}`);
@@ -188,20 +191,20 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     readOnly: parsed(raw.readOnly, booleanSchema, false),
     toolsets,
     clientId,
-    timeoutMs: parsed(raw.timeoutMs, integerSchema(1_000, 300_000), 30_000),
-    activityContent: parsed(raw.activityContent, choiceSchema(ACTIVITY_CONTENT_MODES), "redact"),
+    timeoutMs: parsed(raw.timeoutMs, () => integerSchema(1_000, 300_000), 30_000),
+    activityContent: parsed(raw.activityContent, () => choiceSchema(ACTIVITY_CONTENT_MODES), "redact"),
     confirmDestructive: parsed(raw.confirmDestructive, booleanSchema, true),
     uploadRoots,
-    logLevel: parsed(raw.logLevel, choiceSchema(LOG_LEVELS), "info"),
+    logLevel: parsed(raw.logLevel, () => choiceSchema(LOG_LEVELS), "info"),
     sandbox,
-    sandboxScale: parsed(raw.sandboxScale, choiceSchema(SANDBOX_SCALES), "small"),
+    sandboxScale: parsed(raw.sandboxScale, () => choiceSchema(SANDBOX_SCALES), "small"),
     http: {
       enabled: httpEnabled,
       host: httpHost,
-      port: parsed(raw.httpPort, integerSchema(0, 65_535), 3333),
+      port: parsed(raw.httpPort, () => integerSchema(0, 65_535), 3333),
       token: mcpToken,
       allowedOrigins,
-      maxConnections: parsed(raw.httpMaxConnections, integerSchema(8, 65_535), 512),
+      maxConnections: parsed(raw.httpMaxConnections, () => integerSchema(8, 65_535), 512),
     },
     json: parsed(raw.json, booleanSchema, false),
     rest,
