@@ -43,6 +43,8 @@ await build({
   banner: { js: "import { createRequire as __lpCreateRequire } from 'node:module'; const require = __lpCreateRequire(import.meta.url);" },
   logLevel: "warning",
   plugins: [zodEnglishOnly],
+  // src/version.ts: the version as a constant, so start-up reads no package.json.
+  define: { __LEADPANTHER_VERSION__: JSON.stringify(JSON.parse(readFileSync(`${root}/package.json`, "utf8")).version) },
 });
 chmodSync(`${root}/dist/cli.js`, 0o755);
 

@@ -1,7 +1,7 @@
 import { ACTOR_TYPES, WILDCARD_SCOPE, type ActorType } from "./contract.js";
 import { KEY_CHECKS, type Config } from "./config.js";
 import type { ApiClient } from "./api/client.js";
-import { isRecord } from "./api/client.js";
+import { isRecord } from "./json.js";
 import { ApiError } from "./api/errors.js";
 import type { Logger } from "./log.js";
 

@@ -1,5 +1,5 @@
 import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { isRecord } from "./api/client.js";
+import { isRecord } from "./json.js";
 import { ApiError } from "./api/errors.js";
 import { errorText } from "./results.js";
 import { OPERATIONS_BY_NAME } from "./catalog.js";

@@ -9,7 +9,8 @@
  */
 import { secrets, type SecretScrubber } from "./safety/secrets.js";
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -25,7 +26,6 @@ export interface LoggerOptions {
   scrubber?: SecretScrubber;
 }
 
-export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 const UNSERIALISABLE = "[unserialisable]";
 
@@ -33,7 +33,7 @@ export function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === "string" && (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-/** Reads LEADPANTHER_LOG_LEVEL (case and surrounding spaces ignored); unset means info. */
+/** A level as an operator may write it (case and surrounding spaces ignored); unset means info. */
 export function parseLogLevel(value: string | undefined): { level: LogLevel; valid: boolean } {
   if (value === undefined || value.trim() === "") return { level: "info", valid: true };
   const normalised = value.trim().toLowerCase();
@@ -154,18 +154,12 @@ function formatLine(level: LogLevel, message: string, fields: Record<string, unk
   return parts.join(" ");
 }
 
-const fromEnvironment = parseLogLevel(process.env["LEADPANTHER_LOG_LEVEL"]);
+const defaultState = createState({ level: "info" });
 
-const defaultState = createState({ level: fromEnvironment.level });
-
-/** The process-wide logger (stderr, scrubbed by `secrets`). */
+/** The process-wide logger (stderr, scrubbed by `secrets`). Its level comes from the settings (setLogLevel). */
 export const log: Logger = makeLogger(defaultState, {});
 
 /** Changes the level of `log` and of every child made from it. */
 export function setLogLevel(level: LogLevel): void {
   if (isLogLevel(level)) defaultState.level = level;
-}
-
-if (!fromEnvironment.valid) {
-  log.warn("LEADPANTHER_LOG_LEVEL is not one of debug, info, warn, error; using info");
 }

@@ -1,7 +1,8 @@
-import { checkKeyHygiene, describeKeyProblem, isBlockingKeyProblem, type Config } from "./config.js";
+import { checkKeyHygiene, describeKeyProblem, isBlockingKeyProblem, SETTINGS, type Config } from "./config.js";
 import { OFFICIAL_BASE_URL } from "./contract.js";
 import { AccessController } from "./access.js";
 import { ApiClient } from "./api/client.js";
+import { describeTransportProblem } from "./api/errors.js";
 import { createAgent, timeoutsFrom } from "./api/http.js";
 import { log, setLogLevel } from "./log.js";
 import { secrets } from "./safety/secrets.js";
@@ -55,6 +56,8 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     dispatcher,
     timeoutMs: config.timeoutMs,
     logger: log,
+    // The model and the person read these: name the settings that fix the problem.
+    describeProblem: (problem) => describeTransportProblem(problem, { timeoutSetting: SETTINGS.timeoutMs.env, baseUrlSetting: SETTINGS.baseUrl.env }),
   });
   const access = new AccessController({
     api,

@@ -3,8 +3,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import { ERROR_STATUS, PAGINATION, REQUEST_ID_HEADER, REQUEST_ID_PATTERN, type ErrorCode, type HttpMethod } from "../contract.js";
 import type { Logger } from "../log.js";
-import { ApiError, type WriteOutcome } from "./errors.js";
+import { isRecord } from "../json.js";
+import { ApiError, describeTransportProblem, type TransportProblem, type WriteOutcome } from "./errors.js";
 import { errorCodeOf, httpRequest, neverConnected, readBodyText } from "./http.js";
+
 
 
 export interface ApiRequest {
@@ -46,6 +48,8 @@ export interface ApiClientOptions {
   maxAttempts?: number;
   /** First backoff step; doubled each time, with full jitter. */
   backoffBaseMs?: number;
+  /** Words a call that got no answer; the layer above names its settings here. Default: no setting named. */
+  describeProblem?: (problem: TransportProblem) => string;
 }
 
 /** Statuses after which a read is tried again (contract §8: internal_error says "retry later"; §8 rate limits). */
@@ -66,12 +70,14 @@ export class ApiClient {
   private readonly logger: Logger;
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
+  private readonly describeProblem: (problem: TransportProblem) => string;
 
   constructor(options: ApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.apiKey = options.apiKey;
     this.dispatcher = options.dispatcher;
     this.timeoutMs = options.timeoutMs;
+    this.describeProblem = options.describeProblem ?? ((problem) => describeTransportProblem(problem));
     this.logger = options.logger;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.backoffBaseMs = options.backoffBaseMs ?? 250;
@@ -173,11 +179,13 @@ export class ApiClient {
         error: errorCodeOf(cause) ?? (didTimeOut ? "timeout" : "network"),
         attempt,
       });
+      const problem: TransportProblem = didTimeOut
+        ? { kind: "no_answer_in_time", timeoutMs: this.timeoutMs }
+        : { kind: "network", host: new URL(this.baseUrl).host, code: errorCodeOf(cause) };
       const error = new ApiError({
         kind: didTimeOut ? "timeout" : "network",
-        message: didTimeOut
-          ? `LeadPanther did not answer within ${this.timeoutMs} ms (LEADPANTHER_TIMEOUT_MS).`
-          : describeNetworkError(cause, this.baseUrl),
+        message: this.describeProblem(problem),
+        problem,
         requestId,
         attempts: attempt,
         outcome,
@@ -196,10 +204,12 @@ export class ApiClient {
       text = read.text;
     } catch (cause) {
       const didTimeOut = timedOut();
+      const problem: TransportProblem | undefined = didTimeOut ? { kind: "answer_unfinished_in_time", timeoutMs: this.timeoutMs, status } : undefined;
       const error = new ApiError({
         kind: didTimeOut ? "timeout" : "invalid_response",
-        message: didTimeOut
-          ? `LeadPanther's answer (HTTP ${status}) did not finish within ${this.timeoutMs} ms (LEADPANTHER_TIMEOUT_MS).`
+        problem,
+        message: problem
+          ? this.describeProblem(problem)
           : `LeadPanther's answer (HTTP ${status}) broke off before it was complete${cause instanceof ResponseTooLarge ? " (it exceeded 32 MiB)" : ""}.`,
         status,
         requestId: serverRequestId,
@@ -336,10 +346,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
  * The list's pagination. `has_more` is what matters; a missing limit or offset is taken from
  * the request (or the contract's defaults) rather than discarding what the API did say.
@@ -380,28 +386,4 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 
 function looksLikeHtml(text: string): boolean {
   return /^\s*<(!doctype|html|head|body)/i.test(text);
-}
-
-function describeNetworkError(cause: unknown, baseUrl: string): string {
-  const code = errorCodeOf(cause);
-  const host = new URL(baseUrl).host;
-  switch (code) {
-    case "ECONNREFUSED":
-      return `Could not connect to ${host}: the connection was refused. Check LEADPANTHER_BASE_URL and that the service is up.`;
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return `Could not resolve ${host}. Check LEADPANTHER_BASE_URL and this machine's network or DNS.`;
-    case "UND_ERR_CONNECT_TIMEOUT":
-      return `Connecting to ${host} timed out. Check this machine's network.`;
-    case "ECONNRESET":
-    case "UND_ERR_SOCKET":
-      return `The connection to ${host} was closed before an answer arrived.`;
-    case "CERT_HAS_EXPIRED":
-    case "DEPTH_ZERO_SELF_SIGNED_CERT":
-    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
-    case "ERR_TLS_CERT_ALTNAME_INVALID":
-      return `The TLS certificate of ${host} was not accepted (${code}). Check LEADPANTHER_BASE_URL.`;
-    default:
-      return `The request to ${host} failed before an answer arrived${code ? ` (${code})` : ""}.`;
-  }
 }

@@ -8,7 +8,7 @@ export type ApiErrorKind =
   | "http"
   /** No answer: the connection failed or broke. */
   | "network"
-  /** No answer within LEADPANTHER_TIMEOUT_MS. */
+  /** No answer within the call's deadline. */
   | "timeout"
   /** An answer that is not the API's JSON (an HTML page from a proxy, a truncated body). */
   | "invalid_response";
@@ -28,6 +28,8 @@ export class ApiError extends Error {
   readonly attempts: number;
   /** For writes: what is known about whether it was applied. Reads: "not_applied". */
   readonly outcome: WriteOutcome;
+  /** For "network" and "timeout": what went wrong on the wire, as facts (the message words them). */
+  readonly problem: TransportProblem | undefined;
 
   constructor(init: {
     kind: ApiErrorKind;
@@ -38,6 +40,7 @@ export class ApiError extends Error {
     retryAfterSeconds?: number | undefined;
     attempts: number;
     outcome: WriteOutcome;
+    problem?: TransportProblem | undefined;
   }) {
     super(init.message);
     this.kind = init.kind;
@@ -47,5 +50,53 @@ export class ApiError extends Error {
     this.retryAfterSeconds = init.retryAfterSeconds;
     this.attempts = init.attempts;
     this.outcome = init.outcome;
+    this.problem = init.problem;
+  }
+}
+
+/** A call that got no (complete) answer, as facts: the API client knows no setting, the layer above words them. */
+export type TransportProblem =
+  | { kind: "no_answer_in_time"; timeoutMs: number }
+  | { kind: "answer_unfinished_in_time"; timeoutMs: number; status: number }
+  | { kind: "network"; host: string; code: string | undefined };
+
+/** The operator settings a message may name; without them it speaks of "the API base URL" and names no setting. */
+export interface ProblemSettings {
+  timeoutSetting?: string;
+  baseUrlSetting?: string;
+}
+
+export function describeTransportProblem(problem: TransportProblem, settings: ProblemSettings = {}): string {
+  const timeoutNote = settings.timeoutSetting === undefined ? "" : ` (${settings.timeoutSetting})`;
+  const baseUrl = settings.baseUrlSetting ?? "the API base URL";
+  switch (problem.kind) {
+    case "no_answer_in_time":
+      return `LeadPanther did not answer within ${problem.timeoutMs} ms${timeoutNote}.`;
+    case "answer_unfinished_in_time":
+      return `LeadPanther's answer (HTTP ${problem.status}) did not finish within ${problem.timeoutMs} ms${timeoutNote}.`;
+    case "network":
+      return describeNetworkProblem(problem.host, problem.code, baseUrl);
+  }
+}
+
+function describeNetworkProblem(host: string, code: string | undefined, baseUrl: string): string {
+  switch (code) {
+    case "ECONNREFUSED":
+      return `Could not connect to ${host}: the connection was refused. Check ${baseUrl} and that the service is up.`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `Could not resolve ${host}. Check ${baseUrl} and this machine's network or DNS.`;
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return `Connecting to ${host} timed out. Check this machine's network.`;
+    case "ECONNRESET":
+    case "UND_ERR_SOCKET":
+      return `The connection to ${host} was closed before an answer arrived.`;
+    case "CERT_HAS_EXPIRED":
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return `The TLS certificate of ${host} was not accepted (${code}). Check ${baseUrl}.`;
+    default:
+      return `The request to ${host} failed before an answer arrived${code ? ` (${code})` : ""}.`;
   }
 }

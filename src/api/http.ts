@@ -49,22 +49,52 @@ export async function httpRequest(url: string | URL, options: HttpRequestOptions
 }
 
 /**
- * A response body as text, read up to `maxBytes`. Longer, the stream is destroyed and
- * `complete` is false: the text then holds the chunks that fit whole. A stream error rejects.
+ * A stream's bytes, read up to `maxBytes`. Longer, reading stops (the stream is paused, not
+ * destroyed: an HTTP server can still answer 413 on the same socket) and `complete` is false;
+ * `bytes` then holds the chunks that fit whole. A stream error or abort rejects. The one capped
+ * reader for API answers, the doctor's probes and the HTTP transport's request bodies.
  */
+export function readCapped(stream: NodeJS.ReadableStream, maxBytes: number): Promise<{ bytes: Buffer; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const cleanUp = (): void => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", onError);
+      stream.off("aborted", onAborted);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        cleanUp();
+        stream.pause();
+        resolve({ bytes: Buffer.concat(chunks), complete: false });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanUp();
+      resolve({ bytes: Buffer.concat(chunks), complete: true });
+    };
+    const onError = (error: Error): void => {
+      cleanUp();
+      reject(error);
+    };
+    const onAborted = (): void => onError(new Error("the stream was aborted"));
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    stream.on("error", onError);
+    stream.on("aborted", onAborted);
+  });
+}
+
+/** A response body as text, read up to `maxBytes`; longer, the stream is destroyed and `complete` is false. */
 export async function readBodyText(body: Dispatcher.ResponseData["body"], maxBytes: number): Promise<{ text: string; complete: boolean }> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    total += buffer.length;
-    if (total > maxBytes) {
-      body.destroy();
-      return { text: Buffer.concat(chunks).toString("utf8"), complete: false };
-    }
-    chunks.push(buffer);
-  }
-  return { text: Buffer.concat(chunks).toString("utf8"), complete: true };
+  const { bytes, complete } = await readCapped(body, maxBytes);
+  if (!complete) body.destroy();
+  return { text: bytes.toString("utf8"), complete };
 }
 
 /**

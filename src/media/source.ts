@@ -1,6 +1,6 @@
 /**
  * Where the bytes of an upload come from, checked before anything goes on the wire: the one
- * entry point of the upload source (media/tool.ts calls prepareUpload).
+ * entry point of the upload source (tools/upload-media.ts calls prepareUpload).
  *
  * A file is read only inside the allowed folders (the MCP client's roots, or
  * LEADPANTHER_UPLOAD_ROOTS; see roots.ts for how that holds under races); base64 text is

@@ -14,11 +14,12 @@
  * In both modes every string shown is sanitized and cannot imitate a marker, not even with
  * look-alike characters (defuseMarkerLookalikes); the tools add the third-party notice.
  */
-import type { ActivityContentMode } from "../config.js";
 import { countCodePoints, sanitizeText, setOwn } from "./sanitize.js";
 import { defuseMarkerLookalikes, wrapUntrusted } from "./untrusted.js";
 
-export type { ActivityContentMode } from "../config.js";
+/** How inbound comment and message text reaches the model (the operator picks; see the header). */
+export const ACTIVITY_CONTENT_MODES = ["redact", "sanitized"] as const;
+export type ActivityContentMode = (typeof ACTIVITY_CONTENT_MODES)[number];
 
 export const REDACTED_VALUE = "[redacted]";
 /** Cap of activity content and of unknown strings shown in sanitized mode. */

@@ -6,6 +6,7 @@
  * Printing the demo keys is deliberate: they are public, deterministic test keys that only
  * this local sandbox accepts.
  */
+import { parseArgs } from "node:util";
 import { startSandbox, DEMO, type Sandbox } from "./index.js";
 
 export interface SandboxCliIo {
@@ -19,26 +20,32 @@ const USAGE = "usage: leadpanther-mcp sandbox [--port N]   (N: 0..65535, 0 = any
 
 export class SandboxCliUsageError extends Error {}
 
-/** Parses the sandbox arguments; throws SandboxCliUsageError with a clear message. */
+/**
+ * Parses the sandbox arguments; throws SandboxCliUsageError with a clear message. node:util
+ * parseArgs splits them, as for the server's own settings (src/config/args.ts); the sandbox
+ * keeps its own two-option table because it imports nothing of the server but the contract.
+ */
 export function parseSandboxArgs(args: readonly string[]): { port: number; help: boolean } {
+  const { tokens } = parseArgs({
+    args: [...args],
+    options: { port: { type: "string" }, help: { type: "boolean", short: "h" } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   let port = 0;
   let help = false;
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index] ?? "";
-    if (arg === "--help" || arg === "-h") {
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") continue;
+    if (token.kind === "positional" || (token.name !== "port" && token.name !== "help")) {
+      throw new SandboxCliUsageError(`unknown argument '${(args[token.index] ?? "").slice(0, 60)}'.`);
+    }
+    if (token.name === "help") {
       help = true;
       continue;
     }
-    let value: string | undefined;
-    if (arg === "--port") {
-      value = args[index + 1];
-      index++;
-      if (value === undefined) throw new SandboxCliUsageError("--port needs a value: an integer from 0 to 65535.");
-    } else if (arg.startsWith("--port=")) {
-      value = arg.slice("--port=".length);
-    } else {
-      throw new SandboxCliUsageError(`unknown argument '${arg.slice(0, 60)}'.`);
-    }
+    const value = token.value;
+    if (value === undefined) throw new SandboxCliUsageError("--port needs a value: an integer from 0 to 65535.");
     if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65_535) {
       throw new SandboxCliUsageError(`--port must be an integer from 0 to 65535, got '${value.slice(0, 60)}'.`);
     }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MEDIA_CONTENT_TYPES, MEDIA_IMAGE_MAX_BYTES, MEDIA_PDF_MAX_BYTES } from "../contract.js";
-import { uploadMedia } from "../media/tool.js";
+import { uploadMedia } from "./upload-media.js";
 import { isMediaPath } from "./fields.js";
 import { defineTool, type ToolHints } from "./types.js";
 

@@ -14,27 +14,42 @@
  * probes carry neither the token nor the public host name); it reveals nothing but liveness.
  *
  * The LeadPanther API key is never read from a request: every call uses the server's own key.
+ * Who may connect: http-guards.ts; which MCP server answers: http-pool.ts; how many connections
+ * stay open, and for how long without the token: http-connections.ts; stopping: lifecycle.ts.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { networkInterfaces } from "node:os";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { listen } from "../listen.js";
+import { errorCodeOf, readCapped } from "../api/http.js";
 import type { ServerContext } from "../context.js";
-import { loopbackHost, type Config } from "../config.js";
+import type { Config } from "../config.js";
+import { listen } from "../listen.js";
 import { log, type Logger } from "../log.js";
 import { startRuntime } from "../runtime.js";
-import { createMcpServer, MAX_MCP_MESSAGE_BYTES, SERVER_NAME, SERVER_VERSION } from "../server.js";
+import { SERVER_NAME, SERVER_VERSION } from "../version.js";
+import { ConnectionLimiter } from "./http-connections.js";
+import { createGuards, type Guards } from "./http-guards.js";
+import { reusableFor, ServerPool } from "./http-pool.js";
+import { CallTracker, MAX_MCP_MESSAGE_BYTES, SHUTDOWN_DEADLINE_MS, stopOnSignals } from "./lifecycle.js";
+
+export { hostAllowed } from "./http-guards.js";
 
 export const MCP_PATH = "/mcp";
 export const HEALTH_PATH = "/healthz";
 /** The largest request body: the largest MCP message (see MAX_MCP_MESSAGE_BYTES). */
 export const MAX_BODY_BYTES = MAX_MCP_MESSAGE_BYTES;
-export const SHUTDOWN_DEADLINE_MS = 10_000;
 /** Idle MCP servers kept for reuse (see ServerPool); more concurrent requests build more, then drop them. */
 const MAX_IDLE_SERVERS = 32;
+/** Open connections kept at most (LEADPANTHER_HTTP_MAX_CONNECTIONS's default). */
+export const DEFAULT_MAX_CONNECTIONS = 512;
+/** A connection that has sent no authenticated request this long after opening is closed. */
+export const UNAUTHENTICATED_IDLE_MS = 5_000;
+/**
+ * Node's own limits, set deliberately: request headers must arrive within 10 s of the first
+ * byte; a whole request (a 20 MiB upload included) within 60 s; an idle keep-alive connection
+ * is closed after 5 s. Node checks them every second rather than every 30.
+ */
+const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
 
 /** JSON-RPC error codes used at the HTTP layer. */
 const INVALID_REQUEST = -32600;
@@ -54,12 +69,18 @@ export interface HttpServerOptions {
   /** Origins accepted besides loopback ones; their host names are accepted in `Host` too. */
   allowedOrigins: readonly string[];
   maxBodyBytes?: number;
+  /** Open connections kept at most; default DEFAULT_MAX_CONNECTIONS. */
+  maxConnections?: number;
+  /** How long a connection may stay open without an authenticated request; default UNAUTHENTICATED_IDLE_MS. */
+  unauthenticatedIdleMs?: number;
 }
 
 export interface HttpServerHandle {
   /** The MCP endpoint, e.g. `http://127.0.0.1:3333/mcp`. */
   url: string;
   port: number;
+  /** Requests whose response has not closed yet. */
+  inProgress(): number;
   /**
    * Stops accepting connections, lets requests in flight finish, and after `deadlineMs`
    * closes whatever is still open. Resolves when the listener is closed.
@@ -70,41 +91,29 @@ export interface HttpServerHandle {
 export async function startHttpServer(context: ServerContext, options: HttpServerOptions): Promise<HttpServerHandle> {
   const logger = context.logger;
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const tokenDigest = options.token === undefined ? undefined : digest(options.token);
-  const allowedOrigins = new Set(options.allowedOrigins.map((origin) => new URL(origin).origin));
-  const originHostnames = new Set([...allowedOrigins].map((origin) => new URL(origin).hostname.toLowerCase()));
-
   const pool = new ServerPool(context, MAX_IDLE_SERVERS);
+  const requests = new CallTracker();
   let boundPort = options.port;
   let closing = false;
-  let inFlight = 0;
-  let drained: (() => void) | undefined;
+  const guards = createGuards({ host: options.host, token: options.token, allowedOrigins: options.allowedOrigins, port: () => boundPort });
 
-  const interfaceAddresses = localAddresses();
-  const guards: Guards = {
-    hostAllowed: (header) => hostAllowed(header, { boundHost: options.host, port: boundPort, originHostnames, interfaceAddresses }),
-    originAllowed: (header) => originAllowed(header, allowedOrigins, { port: boundPort, tokenRequired: tokenDigest !== undefined }),
-    authorized: (header) => tokenDigest === undefined || bearerMatches(header, tokenDigest),
-  };
-
-  const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 30_000, requestTimeout: 60_000 }, (req, res) => {
-    inFlight += 1;
+  const server = createServer(SERVER_TIMEOUTS, (req, res) => {
+    requests.enter();
+    const requestDone = connections.requestStarted(req.socket);
     const started = Date.now();
     // A client that goes away mid-body must not become an unhandled 'error' event.
     req.on("error", () => undefined);
     res.once("close", () => {
-      inFlight -= 1;
+      requestDone();
+      requests.leave();
       logger.debug("http request", { method: req.method, path: pathOf(req), status: res.statusCode, ms: Date.now() - started });
-      if (closing) {
-        server.closeIdleConnections();
-        if (inFlight === 0) drained?.();
-      }
+      if (closing) server.closeIdleConnections();
     });
     if (closing) {
       sendError(res, 503, SERVER_ERROR, "The server is shutting down; retry on another instance.", { connection: "close" });
       return;
     }
-    handleRequest(req, res, pool, guards, maxBodyBytes, logger).catch((error: unknown) => {
+    handleRequest(req, res, pool, guards, maxBodyBytes, logger, () => connections.authenticated(req.socket)).catch((error: unknown) => {
       logger.error("http request failed unexpectedly", { error });
       if (!res.headersSent && !res.destroyed) {
         sendError(res, 500, INTERNAL_ERROR, "Internal error in leadpanther-mcp; details are in the server's log.");
@@ -113,6 +122,11 @@ export async function startHttpServer(context: ServerContext, options: HttpServe
       }
     });
   });
+  const connections = new ConnectionLimiter(
+    { maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, unauthenticatedIdleMs: options.unauthenticatedIdleMs ?? UNAUTHENTICATED_IDLE_MS },
+    logger,
+  );
+  connections.attach(server);
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
@@ -138,28 +152,19 @@ export async function startHttpServer(context: ServerContext, options: HttpServe
   return {
     url: `http://${hostForUrl}:${boundPort}${MCP_PATH}`,
     port: boundPort,
+    inProgress: () => requests.inProgress,
     close(deadlineMs = SHUTDOWN_DEADLINE_MS) {
-      closed ??= new Promise<void>((resolve) => {
+      closed ??= (async () => {
         closing = true;
         const listenerClosed = new Promise<void>((done) => server.close(() => done()));
         server.closeIdleConnections();
-        const allDone = inFlight === 0 ? Promise.resolve() : new Promise<void>((done) => (drained = done));
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<void>((done) => {
-          timer = setTimeout(() => {
-            logger.warn("shutdown deadline reached; closing the requests still in flight", { in_flight: inFlight, deadline_ms: deadlineMs });
-            done();
-          }, deadlineMs);
-          timer.unref();
-        });
-        void Promise.race([allDone, deadline]).then(async () => {
-          clearTimeout(timer);
-          server.closeAllConnections();
-          await listenerClosed;
-          pool.dispose();
-          resolve();
-        });
-      });
+        if (!(await requests.idle(deadlineMs))) {
+          logger.warn("shutdown deadline reached; closing the requests still in flight", { in_flight: requests.inProgress, deadline_ms: deadlineMs });
+        }
+        server.closeAllConnections();
+        await listenerClosed;
+        pool.dispose();
+      })();
       return closed;
     },
   };
@@ -182,13 +187,7 @@ export async function serveHttp(config: Config): Promise<void> {
     access: runtime.context.access.state.status,
   });
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) {
-      log.warn("second signal while stopping: exiting now", { signal });
-      process.exit(1);
-    }
-    stopping = true;
+  stopOnSignals((signal) => {
     log.info("stopping: no new connections; waiting for calls in flight", { signal, deadline_ms: SHUTDOWN_DEADLINE_MS });
     // A call cut off at the deadline may still hold an API request open; do not wait for it.
     setTimeout(() => {
@@ -208,15 +207,7 @@ export async function serveHttp(config: Config): Promise<void> {
           process.exit(1);
         },
       );
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
-}
-
-interface Guards {
-  hostAllowed(header: string | undefined): boolean;
-  originAllowed(header: string | undefined): boolean;
-  authorized(header: string | undefined): boolean;
+  }, () => handle.inProgress());
 }
 
 async function handleRequest(
@@ -226,6 +217,7 @@ async function handleRequest(
   guards: Guards,
   maxBodyBytes: number,
   logger: Logger,
+  onAuthenticated: () => void,
 ): Promise<void> {
   const path = pathOf(req);
   const method = req.method ?? "GET";
@@ -265,6 +257,7 @@ async function handleRequest(
       "www-authenticate": missing ? `Bearer realm="${SERVER_NAME}"` : `Bearer realm="${SERVER_NAME}", error="invalid_token"`,
     });
   }
+  onAuthenticated();
   if (method !== "POST") {
     // Stateless: no server-initiated stream to GET and no session to DELETE.
     return sendError(res, 405, SERVER_ERROR, "Method not allowed: this stateless server only accepts POST.", { allow: "POST" });
@@ -274,14 +267,19 @@ async function handleRequest(
   if (Number.isFinite(declared) && declared > maxBodyBytes) {
     return sendError(res, 413, SERVER_ERROR, `Request body too large (limit ${maxBodyBytes} bytes).`, { connection: "close" });
   }
-  const body = await readBody(req, maxBodyBytes);
-  if (body === "too_large") {
+  let body: { bytes: Buffer; complete: boolean };
+  try {
+    body = await readCapped(req, maxBodyBytes);
+  } catch {
+    return; // the client went away mid-body
+  }
+  if (!body.complete) {
+    // The rest is left unread; the connection closes after the 413.
     return sendError(res, 413, SERVER_ERROR, `Request body too large (limit ${maxBodyBytes} bytes).`, { connection: "close" });
   }
-  if (body === "aborted") return;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString("utf8"));
+    parsed = JSON.parse(body.bytes.toString("utf8"));
   } catch {
     return sendError(res, 400, PARSE_ERROR, "Parse error: the body is not valid JSON.");
   }
@@ -299,186 +297,14 @@ async function handleRequest(
   await transport.handleRequest(req, res, parsed);
 }
 
-/** Requests a pooled server may answer: none of them leaves anything behind on the server. */
-const REUSABLE_METHODS: ReadonlySet<string> = new Set(["tools/list", "tools/call", "ping"]);
-
-function reusableFor(message: unknown): boolean {
-  return (
-    typeof message === "object" &&
-    message !== null &&
-    !Array.isArray(message) &&
-    "id" in message &&
-    "method" in message &&
-    typeof message.method === "string" &&
-    REUSABLE_METHODS.has(message.method)
-  );
-}
-
-/**
- * Stateless means that nothing of one request reaches the next, not that each request must
- * pay for building an MCP server (20 tools with their input schemas and a JSON-schema
- * validator: most of the CPU and garbage of a request). The SDK's Protocol is made to be
- * closed and connected again (close() clears every per-connection map and aborts what is in
- * flight; a late handler answers only the transport it was called on). The per-client state
- * of a server is set by `initialize` only (client capabilities and version), so a server
- * that answered one is never reused; one that answered only tools/list,
- * tools/call or ping is closed and kept for the next such request. When the key's access
- * changes (GET /me), idle servers are dropped and servers in use are not returned, so the
- * tool list always follows the current access.
- */
-class ServerPool {
-  private idle: McpServer[] = [];
-  private generation = 0;
-  private readonly unsubscribe: () => void;
-
-  constructor(
-    private readonly context: ServerContext,
-    private readonly maxIdle: number,
-  ) {
-    this.unsubscribe = context.access.subscribe(() => {
-      this.generation += 1;
-      this.idle = [];
-    });
-  }
-
-  lease(reusable: boolean): { mcp: McpServer; release(): void } {
-    const generation = this.generation;
-    const mcp = (reusable ? this.idle.pop() : undefined) ?? createMcpServer(this.context, { followAccess: false });
-    let released = false;
-    return {
-      mcp,
-      release: () => {
-        if (released) return;
-        released = true;
-        mcp.close().then(
-          () => {
-            if (reusable && generation === this.generation && this.idle.length < this.maxIdle) this.idle.push(mcp);
-          },
-          () => undefined,
-        );
-      },
-    };
-  }
-
-  dispose(): void {
-    this.unsubscribe();
-    this.idle = [];
-  }
-}
-
 function pathOf(req: IncomingMessage): string {
   const url = req.url ?? "/";
   const query = url.indexOf("?");
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** Reads the body up to `limit` bytes; beyond that the rest is left unread and the connection closes after the 413. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too_large" | "aborted"> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let settled = false;
-    const settle = (value: Buffer | "too_large" | "aborted"): void => {
-      if (settled) return;
-      settled = true;
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onAbort);
-      req.off("aborted", onAbort);
-      resolve(value);
-    };
-    const onData = (chunk: Buffer): void => {
-      total += chunk.length;
-      if (total > limit) {
-        req.pause();
-        settle("too_large");
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => settle(Buffer.concat(chunks));
-    const onAbort = (): void => settle("aborted");
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onAbort);
-    req.on("aborted", onAbort);
-  });
-}
-
-function digest(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
-}
-
-/** Compares fixed-length digests in constant time, so the answer time says nothing about the token. */
-function bearerMatches(header: string | undefined, expected: Buffer): boolean {
-  const token = header === undefined ? undefined : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header)?.[1];
-  return timingSafeEqual(digest(token ?? ""), expected) && token !== undefined;
-}
-
-/**
- * Non-browser clients send no Origin; browsers always do on a cross-origin POST. A page served
- * from this machine is accepted on this server's own port; on any other local port (a dev server
- * showing untrusted content, say) only when every request must carry the token anyway, or when
- * its origin is listed in LEADPANTHER_ALLOWED_ORIGINS.
- */
-function originAllowed(header: string | undefined, allowed: ReadonlySet<string>, bound: { port: number; tokenRequired: boolean }): boolean {
-  if (header === undefined) return true;
-  let url: URL;
-  try {
-    url = new URL(header);
-  } catch {
-    return false; // "null" (sandboxed frames, file: pages) and garbage
-  }
-  if (allowed.has(url.origin)) return true;
-  if ((url.protocol !== "http:" && url.protocol !== "https:") || !loopbackHost(url.hostname)) return false;
-  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-  return bound.tokenRequired || port === bound.port;
-}
-
-/**
- * DNS-rebinding protection: a page on attacker.example that re-resolves its name to 127.0.0.1
- * still sends `Host: attacker.example`. Accepted: a loopback name or address with the bound
- * port; the bound address with the bound port (for a wildcard bind, any address of this
- * machine's interfaces); and the host name of an allowed origin (behind a load balancer the
- * public port may differ, so only the name is compared).
- */
-export function hostAllowed(
-  header: string | undefined,
-  bound: { boundHost: string; port: number; originHostnames: ReadonlySet<string>; interfaceAddresses?: ReadonlySet<string> },
-): boolean {
-  if (header === undefined || header === "") return false;
-  let url: URL;
-  try {
-    url = new URL(`http://${header}`);
-  } catch {
-    return false;
-  }
-  if (url.username !== "" || url.password !== "" || url.pathname !== "/" || url.search !== "" || url.hash !== "") return false;
-  const hostname = url.hostname.toLowerCase();
-  const port = url.port === "" ? 80 : Number(url.port);
-  if (loopbackHost(hostname)) return port === bound.port;
-  const boundHost = normaliseHostname(bound.boundHost);
-  const wildcard = boundHost === "0.0.0.0" || boundHost === "[::]";
-  if (port === bound.port && (wildcard ? (bound.interfaceAddresses?.has(hostname) ?? false) : hostname === boundHost)) return true;
-  return bound.originHostnames.has(hostname);
-}
-
-/** This machine's interface addresses as they appear in a Host header (IPv6 in brackets). */
-function localAddresses(): Set<string> {
-  const addresses = new Set<string>();
-  for (const entries of Object.values(networkInterfaces())) {
-    for (const entry of entries ?? []) addresses.add(normaliseHostname(entry.address.replace(/%.*$/, "")));
-  }
-  return addresses;
-}
-
-function normaliseHostname(host: string): string {
-  const lower = host.toLowerCase();
-  return lower.includes(":") && !lower.startsWith("[") ? `[${lower}]` : lower;
-}
-
 function describeListenError(error: unknown, host: string, port: number): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = errorCodeOf(error);
   if (code === "EADDRINUSE") return `port ${port} on ${host} is already in use. Choose another with --port (0 picks a free one).`;
   if (code === "EADDRNOTAVAIL") return `${host} is not an address of this machine. Use --host 127.0.0.1 or one of this machine's addresses.`;
   if (code === "EACCES") return `not allowed to bind ${host}:${port} (ports below 1024 usually need privileges). Use a port above 1024.`;

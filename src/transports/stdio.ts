@@ -1,6 +1,13 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { Config } from "../config.js";
+import { isRecord } from "../json.js";
 import { log } from "../log.js";
+import { keepYoungGenerationSmall } from "../memory.js";
+import { startRuntime } from "../runtime.js";
+import { createMcpServer } from "../server.js";
+import { SERVER_VERSION } from "../version.js";
+import { CallTracker, MAX_MCP_MESSAGE_BYTES, SHUTDOWN_DEADLINE_MS, stopOnSignals } from "./lifecycle.js";
 
 /**
  * MCP over stdio: one JSON-RPC message per line on stdin and on stdout.
@@ -174,7 +181,7 @@ export class StdioTransport implements Transport {
     }
     // JSON-RPC answers a bad request (with its id when it has a usable one), never a
     // notification (no id) or a response (result or error).
-    const record = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+    const record = isRecord(json) ? json : undefined;
     const id = typeof record?.id === "string" || typeof record?.id === "number" ? record.id : null;
     const isRequest = record !== undefined && typeof record.method === "string" && "id" in record;
     const isResponse = !isRequest && record !== undefined && ("result" in record || "error" in record);
@@ -209,4 +216,45 @@ function trailingId(tail: string): string | number | null {
   } catch {
     return null;
   }
+}
+
+/** How long a shutdown waits for answers to reach a client that may have stopped reading. */
+const STDOUT_FLUSH_MS = 2_000;
+
+/** `leadpanther-mcp` (the default): the runtime, one MCP session on stdin/stdout, and a drained stop. */
+export async function serveStdio(config: Config): Promise<void> {
+  keepYoungGenerationSmall();
+  const runtime = await startRuntime(config);
+  const calls = new CallTracker();
+  const mcp = createMcpServer(runtime.context, { followAccess: true, calls });
+  const transport = new StdioTransport(MAX_MCP_MESSAGE_BYTES);
+  let closing = false;
+  const shutdown = async (reason: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    // No new calls from here on (answers and notifications from the client are still read: a
+    // delete may be waiting for its confirmation). Closing the session aborts calls in flight,
+    // and a write cut off mid-request would end as "outcome unknown": let them finish first.
+    transport.refuseNewRequests();
+    log.info("shutting down", { reason, calls_in_progress: calls.inProgress });
+    if (!(await calls.idle(SHUTDOWN_DEADLINE_MS))) log.warn("calls still in progress at the shutdown deadline were abandoned", { calls_in_progress: calls.inProgress });
+    // A call that just finished has its answer sent on the next turn of the event loop; let
+    // that happen and reach stdout (unless the client stopped reading) before the session closes.
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.race([
+      new Promise<void>((resolve) => process.stdout.write("", () => resolve())),
+      new Promise((resolve) => setTimeout(resolve, STDOUT_FLUSH_MS).unref()),
+    ]);
+    await mcp.close().catch(() => undefined);
+    await runtime.close();
+    process.exit(0);
+  };
+  // The first signal may arrive during a drain that stdin's end began (MCP clients close stdin,
+  // then send SIGTERM a moment later): it joins the drain. A second one means "now".
+  process.stdin.on("end", () => void shutdown("stdin closed"));
+  stopOnSignals((signal) => void shutdown(signal), () => calls.inProgress);
+  transport.onOutputFailed = () => void shutdown("stdout closed");
+  await mcp.connect(transport);
+  mcp.server.onerror = (error) => log.warn("MCP protocol error", { error: error.message });
+  log.info("serving MCP over stdio", { version: SERVER_VERSION, access: runtime.context.access.state.status });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CATALOG } from "../../src/catalog.js";
 import { loadConfig } from "../../src/config.js";
-import { diagnose, runDoctor, type DoctorReport } from "../../src/doctor.js";
+import { diagnose, runDoctor, type DoctorReport } from "../../src/doctor/index.js";
 import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 
 let sandbox: Sandbox;

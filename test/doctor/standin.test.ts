@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import { runDoctor, type DoctorReport } from "../../src/doctor.js";
+import { runDoctor, type DoctorReport } from "../../src/doctor/index.js";
 
 /**
  * doctor against a stand-in that is faithful to the contract but not to this project's sandbox:

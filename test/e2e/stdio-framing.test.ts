@@ -3,7 +3,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, test } from "vitest";
-import { MAX_MCP_MESSAGE_BYTES } from "../../src/server.js";
+import { MAX_MCP_MESSAGE_BYTES } from "../../src/transports/lifecycle.js";
 import { DEMO, startSandbox, type FaultSpec, type Sandbox } from "../../src/sandbox/index.js";
 
 /**

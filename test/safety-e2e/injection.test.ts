@@ -181,6 +181,8 @@ function codePoints(text: string): number {
   return [...text].length;
 }
 
+/** A lead or activity string wrapped by sanitized mode: its own source label, the text unchanged inside. */
+const MARKED_FIELD = /^<untrusted-data id="([0-9a-f]{24})" source="[a-z _]+">\n([\s\S]*)\n<\/untrusted-data id="\1">$/;
 const WRAPPED = /^<untrusted-data id="([0-9a-f]{24})" source="activity content">\n([\s\S]*)\n<\/untrusted-data id="\1">$/;
 
 describe("activity: the corpus in every item's content, all pages at limit 100", () => {
@@ -365,8 +367,14 @@ describe("leads: names, headlines and form names from the corpus", () => {
             continue;
           }
           expect(typeof after, field).toBe("string");
-          expect(codePoints(String(after)), field).toBeLessThanOrEqual(cap);
-          if (LEGITIMATE.has(before) && codePoints(before) <= cap) expect(after, field).toBe(before.normalize("NFC"));
+          // Sanitized mode puts what strangers wrote inside the untrusted-data boundary; redact mode shows it bare.
+          const wrapped = MARKED_FIELD.exec(String(after));
+          if (mode === "sanitized") expect(wrapped, `${field} inside markers`).not.toBeNull();
+          else expect(wrapped, `${field} bare`).toBeNull();
+          const text = wrapped ? (wrapped[2] ?? "") : String(after);
+          expect(text, "the body holds no marker of its own").not.toMatch(/untrusted-data/i);
+          expect(codePoints(text), field).toBeLessThanOrEqual(cap);
+          if (LEGITIMATE.has(before) && codePoints(before) <= cap) expect(text, field).toBe(before.normalize("NFC"));
         }
       }
     });

@@ -138,21 +138,24 @@ describe("the default logger", () => {
     expect(written[1]).toMatch(/ DEBUG now shown\n$/);
   });
 
-  it("reads LEADPANTHER_LOG_LEVEL, falling back to info with one warning", async () => {
+  it("parses a level as an operator writes it, and takes its level from the settings, not the environment", async () => {
     expect(parseLogLevel(undefined)).toEqual({ level: "info", valid: true });
     expect(parseLogLevel(" DEBUG ")).toEqual({ level: "debug", valid: true });
     expect(parseLogLevel("verbose")).toEqual({ level: "info", valid: false });
 
+    // The settings (src/config) check LEADPANTHER_LOG_LEVEL and refuse a bad value at start-up;
+    // the logger itself starts at info whatever the environment says, until setLogLevel.
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    vi.stubEnv("LEADPANTHER_LOG_LEVEL", "lp_live_pastedbymistake");
+    vi.stubEnv("LEADPANTHER_LOG_LEVEL", "debug");
     vi.resetModules();
     const fresh = await import("../../src/log.js");
     fresh.log.debug("not at info");
     fresh.log.info("at info");
+    fresh.setLogLevel("debug");
+    fresh.log.debug("now at debug");
     const written = stderr.mock.calls.map((call) => String(call[0]));
     expect(written).toHaveLength(2);
-    expect(written[0]).toMatch(/ WARN LEADPANTHER_LOG_LEVEL is not one of/);
-    expect(written[0]).not.toContain("pastedbymistake");
-    expect(written[1]).toMatch(/ INFO at info\n$/);
+    expect(written[0]).toMatch(/ INFO at info\n$/);
+    expect(written[1]).toMatch(/ DEBUG now at debug\n$/);
   });
 });

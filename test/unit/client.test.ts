@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { ApiClient, parseRetryAfter } from "../../src/api/client.js";
-import { ApiError } from "../../src/api/errors.js";
+import { ApiError, describeTransportProblem } from "../../src/api/errors.js";
 import { createAgent, timeoutsFrom } from "../../src/api/http.js";
 import { createLogger } from "../../src/log.js";
 import { startSandbox } from "../../src/sandbox/index.js";
@@ -17,6 +17,39 @@ describe("writes are resent only when the connection was never made", () => {
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ kind: "network", outcome: "not_applied", attempts: 3 });
     expect((error as ApiError).message).toContain("connection was refused");
+  });
+});
+
+describe("a call without an answer is reported as facts; the layer above names its settings", () => {
+  test("a refused connection: kind, host and code; the client's own wording names no setting", async () => {
+    const sandbox = await startSandbox();
+    const baseUrl = sandbox.baseUrl;
+    await sandbox.close();
+    const host = new URL(baseUrl).host;
+    const plain = new ApiClient({ baseUrl, apiKey: "lp_test_x", dispatcher: createAgent(timeoutsFrom(5_000)), timeoutMs: 5_000, logger: silent, backoffBaseMs: 10 });
+    const error = (await plain.call({ method: "GET", path: "/me", route: "/me", authenticated: true }).catch((e: unknown) => e)) as ApiError;
+    expect(error.problem).toEqual({ kind: "network", host, code: "ECONNREFUSED" });
+    expect(error.message).toBe(`Could not connect to ${host}: the connection was refused. Check the API base URL and that the service is up.`);
+    expect(error.message).not.toMatch(/LEADPANTHER_/);
+
+    const worded = new ApiClient({
+      baseUrl,
+      apiKey: "lp_test_x",
+      dispatcher: createAgent(timeoutsFrom(5_000)),
+      timeoutMs: 5_000,
+      logger: silent,
+      backoffBaseMs: 10,
+      describeProblem: (problem) => describeTransportProblem(problem, { timeoutSetting: "LEADPANTHER_TIMEOUT_MS", baseUrlSetting: "LEADPANTHER_BASE_URL" }),
+    });
+    const again = (await worded.call({ method: "GET", path: "/me", route: "/me", authenticated: true }).catch((e: unknown) => e)) as ApiError;
+    expect(again.message).toBe(`Could not connect to ${host}: the connection was refused. Check LEADPANTHER_BASE_URL and that the service is up.`);
+  });
+
+  test("timeouts carry the deadline; the setting appears only when the caller names it", () => {
+    expect(describeTransportProblem({ kind: "no_answer_in_time", timeoutMs: 1000 })).toBe("LeadPanther did not answer within 1000 ms.");
+    expect(describeTransportProblem({ kind: "answer_unfinished_in_time", timeoutMs: 1000, status: 200 }, { timeoutSetting: "LEADPANTHER_TIMEOUT_MS" })).toBe(
+      "LeadPanther's answer (HTTP 200) did not finish within 1000 ms (LEADPANTHER_TIMEOUT_MS).",
+    );
   });
 });
 

@@ -110,6 +110,24 @@ describe("the other settings", () => {
     expect(refusal(["--client-id"]).message).toContain("needs a value");
     expect(refusal(["--api-key", "lp_live_x"]).message).toContain("not accepted on the command line");
   });
+  test("flag forms: --flag=value, yes/no flags with and without a value, a flag's value that is another flag", () => {
+    expect(loadConfig(["--read-only=false", "--http"], {})).toMatchObject({ readOnly: false, http: { enabled: true } });
+    expect(loadConfig(["--read-only", "--timeout-ms=5000"], {})).toMatchObject({ readOnly: true, timeoutMs: 5000 });
+    expect(refusal(["--read-only=perhaps"]).message).toBe('--read-only: "perhaps" is not a yes/no value. Use true or false.');
+    expect(refusal(["--client-id", "--read-only"]).message).toBe("--client-id: needs a value: a client `user_id` (UUID) from `list_clients`.");
+    expect(refusal(["serve", "extra"]).message).toMatch(/^extra: unknown option\. Accepted options: --base-url, /);
+    expect(refusal(["--timeout-ms", "70"]).message).toBe("--timeout-ms: 70 is out of range. Use an integer from 1000 to 300000.");
+    expect(refusal(["--timeout-ms", "soon"]).message).toBe('--timeout-ms: "soon" is not a whole number. Use an integer from 1000 to 300000.');
+  });
+  test("LEADPANTHER_SANDBOX_SCALE and LEADPANTHER_HTTP_MAX_CONNECTIONS", () => {
+    expect(loadConfig([], {}).sandboxScale).toBe("small");
+    expect(loadConfig(["--sandbox-scale", "LARGE"], {}).sandboxScale).toBe("large");
+    expect(loadConfig([], { LEADPANTHER_SANDBOX_SCALE: "large" }).sandboxScale).toBe("large");
+    expect(refusal([], { LEADPANTHER_SANDBOX_SCALE: "huge" }).message).toBe('LEADPANTHER_SANDBOX_SCALE: "huge" is not accepted. Use one of: small, large.');
+    expect(loadConfig([], {}).http.maxConnections).toBe(512);
+    expect(loadConfig(["--max-connections", "32"], {}).http.maxConnections).toBe(32);
+    expect(refusal([], { LEADPANTHER_HTTP_MAX_CONNECTIONS: "2" }).message).toBe("LEADPANTHER_HTTP_MAX_CONNECTIONS: 2 is out of range. Use an integer from 8 to 65535.");
+  });
   test("commands", () => {
     expect(loadConfig(["doctor", "--json"], {}).command).toBe("doctor");
     expect(loadConfig(["sandbox", "--port", "4000"], {})).toMatchObject({ command: "sandbox", rest: ["--port", "4000"] });

@@ -1,15 +1,15 @@
 import { fileURLToPath } from "node:url";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { isRecord } from "../api/client.js";
+import { isRecord } from "../json.js";
 import { ApiError } from "../api/errors.js";
 import { errorText, render } from "../results.js";
 import { secrets } from "../safety/secrets.js";
 import { failure, routeFor } from "../call.js";
-import type { ToolCall } from "../tools/types.js";
+import type { ToolCall } from "./types.js";
 
-import { MediaInputError, UploadError } from "./errors.js";
-import { putToSignedUrl } from "./put.js";
-import { prepareUpload, type PreparedUpload, type UploadInput } from "./source.js";
+import { MediaInputError, UploadError } from "../media/errors.js";
+import { putToSignedUrl } from "../media/put.js";
+import { prepareUpload, type PreparedUpload, type UploadInput } from "../media/source.js";
 
 /**
  * upload_media: both steps of contract §13 in one tool call. The signed URL and its token stay

@@ -1,0 +1,84 @@
+/**
+ * Command line and environment → one raw string per setting, with where it came from (the
+ * flag or the variable: every refusal names it). `node:util` parseArgs splits the arguments;
+ * the refusals are ours, so every message names the option and what it accepts.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError, SETTINGS, type Command, type SettingName, type SettingSpec } from "./settings.js";
+
+export interface RawSetting {
+  value: string;
+  /** The flag or environment variable the value came from. */
+  source: string;
+}
+
+export type RawSettings = Partial<Record<SettingName, RawSetting>>;
+
+const COMMANDS: ReadonlySet<string> = new Set(["serve", "sandbox", "doctor", "help"]);
+const SECRET_FLAGS: Readonly<Record<string, string>> = {
+  "--api-key": SETTINGS.apiKey.env,
+  "--mcp-token": SETTINGS.mcpToken.env,
+};
+
+const ENTRIES = Object.entries(SETTINGS) as Array<[SettingName, SettingSpec]>;
+const BY_FLAG = new Map<string, SettingName>(ENTRIES.filter(([, spec]) => spec.flag !== "").map(([name, spec]) => [spec.flag, name]));
+/** Yes/no flags take no value from the next word; `--read-only=false` still reaches the yes/no check. */
+const OPTIONS = Object.fromEntries(
+  ENTRIES.filter(([, spec]) => spec.flag !== "").map(([, spec]) => [spec.flag.slice(2), { type: spec.boolean ? ("boolean" as const) : ("string" as const) }]),
+);
+
+export function collectRaw(argv: readonly string[], env: NodeJS.ProcessEnv): { command: Command; raw: RawSettings; rest: string[] } {
+  const raw: RawSettings = {};
+  for (const [name, spec] of ENTRIES) {
+    const value = spec.env ? env[spec.env] : undefined;
+    if (value !== undefined && value !== "") raw[name] = { value, source: spec.env };
+  }
+
+  const first = argv[0];
+  if (first === "--help" || first === "-h") return { command: "help", raw, rest: [] };
+  if (first === "--version" || first === "-v") return { command: "version", raw, rest: [] };
+  const command: Command = first !== undefined && COMMANDS.has(first) ? (first as Command) : "serve";
+  const args = command === "serve" && first !== "serve" ? argv : argv.slice(1);
+  // The sandbox has its own small parser (src/sandbox/cli.ts); hand it everything.
+  if (command === "sandbox") return { command, raw, rest: [...args] };
+
+  const { tokens } = parseArgs({
+    args: [...args],
+    options: { ...OPTIONS, help: { type: "boolean", short: "h" } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (let index = 0; index < tokens.length; index += 1) {
+    const token = tokens[index];
+    if (token === undefined || token.kind === "option-terminator") continue;
+    if (token.kind === "positional") throw unknownOption(token.value);
+    if (token.name === "help") return { command: "help", raw, rest: [] };
+    const name = BY_FLAG.get(token.rawName);
+    if (name === undefined) {
+      const secretEnv = SECRET_FLAGS[token.rawName];
+      if (secretEnv !== undefined) {
+        throw new ConfigError(
+          token.rawName,
+          `secrets are not accepted on the command line (other users of this machine can read process arguments). Set ${secretEnv} in the environment instead.`,
+        );
+      }
+      throw unknownOption(args[token.index] ?? token.rawName);
+    }
+    const spec: SettingSpec = SETTINGS[name];
+    if (token.inlineValue === true) {
+      raw[name] = { value: token.value ?? "", source: token.rawName };
+    } else if (spec.boolean) {
+      raw[name] = { value: "true", source: token.rawName };
+    } else if (token.value === undefined || token.value.startsWith("--")) {
+      throw new ConfigError(token.rawName, `needs a value: ${spec.accepted}.`);
+    } else {
+      raw[name] = { value: token.value, source: token.rawName };
+    }
+  }
+  return { command, raw, rest: [] };
+}
+
+function unknownOption(arg: string): ConfigError {
+  return new ConfigError(arg, `unknown option. Accepted options: ${[...BY_FLAG.keys()].join(", ")}. Run \`leadpanther-mcp --help\` for details.`);
+}
