@@ -13,7 +13,7 @@ import type { Duplex } from "node:stream";
 import { listen } from "../listen.js";
 import type { SandboxState } from "./context.js";
 import { FaultQueue, type FaultSpec } from "./faults.js";
-import { MediaState } from "./media.js";
+import { MediaState } from "./media-state.js";
 import type { ActivityItem, KeyStatus, Lead } from "./records.js";
 import { RouteTable } from "./routes.js";
 import { createRequestListener, RequestLog, type RequestLogEntry } from "./server.js";
