@@ -77,8 +77,8 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export type { FaultSpec } from "./faults.js";
-export type { RequestLogEntry } from "./server.js";
+export { MAX_HANG_MS, type FaultSpec } from "./faults.js";
+export { LOGGED_BODY_MAX, type RequestLogEntry } from "./server.js";
 export type { SandboxStore } from "./store.js";
 export type {
   ActivityItem,
@@ -135,15 +135,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const requestLog = new RequestLog();
 
   const sleepers = new Set<() => void>();
-  const sleep = (ms: number): Promise<void> =>
+  const sleep = (ms: number, cancel?: AbortSignal): Promise<void> =>
     new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
         sleepers.delete(wake);
+        cancel?.removeEventListener("abort", wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
       sleepers.add(wake);
+      if (cancel?.aborted === true) wake();
+      else cancel?.addEventListener("abort", wake, { once: true });
     });
 
   const server = createServer(
