@@ -258,16 +258,20 @@ async function receiveBeforeFault(request: IncomingMessage): Promise<string | un
   return result.kind === "complete" ? result.bytes.toString("utf8") : undefined;
 }
 
+type DroppingFault = Extract<FaultSpec, { kind: "reset-before-apply" | "reset-after-apply" | "hang-before-apply" | "hang-after-apply" }>;
+
 /**
- * Holds a request unanswered until the client closes the connection (its timeout), `ms` pass
- * or the sandbox closes; then drops the connection without an answer.
+ * Ends a request without an answer by dropping the connection: at once for a reset; for a
+ * hang once the client closes it (its timeout), `ms` pass or the sandbox closes.
  */
-async function hang(request: IncomingMessage, response: ServerResponse, ms: number, sleep: ServerDeps["sleep"]): Promise<void> {
-  const clientGone = new AbortController();
-  const onClose = (): void => clientGone.abort();
-  response.once("close", onClose);
-  await sleep(ms, clientGone.signal);
-  response.off("close", onClose);
+async function dropWithoutAnswer(fault: DroppingFault, request: IncomingMessage, response: ServerResponse, sleep: ServerDeps["sleep"]): Promise<void> {
+  if (fault.kind === "hang-before-apply" || fault.kind === "hang-after-apply") {
+    const clientGone = new AbortController();
+    const onClose = (): void => clientGone.abort();
+    response.once("close", onClose);
+    await sleep(fault.ms ?? MAX_HANG_MS, clientGone.signal);
+    response.off("close", onClose);
+  }
   request.socket.destroy();
 }
 
@@ -376,10 +380,8 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
       case "html":
         return finish(faultWire(fault, requestId), note);
       case "reset-before-apply":
-        request.socket.destroy();
-        return finish(null, note);
       case "hang-before-apply":
-        await hang(request, response, fault.ms ?? MAX_HANG_MS, deps.sleep);
+        await dropWithoutAnswer(fault, request, response, deps.sleep);
         return finish(null, note);
     }
   }
@@ -404,10 +406,8 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
   const note = ` (fault ${fault?.kind ?? ""})`;
   switch (fault?.kind) {
     case "reset-after-apply":
-      request.socket.destroy();
-      return finish(null, note);
     case "hang-after-apply":
-      await hang(request, response, fault.ms ?? MAX_HANG_MS, deps.sleep);
+      await dropWithoutAnswer(fault, request, response, deps.sleep);
       return finish(null, note);
     case "status-after-apply":
       return finish(faultWire(fault, requestId), note);
