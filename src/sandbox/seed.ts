@@ -459,16 +459,24 @@ function personName(shape: ScaleShape, n: number): string {
   return `${pick(shape.firstNames, n)} ${pick(shape.lastNames, n * 7 + 4)}`;
 }
 
+/** latinWords by name: a scale has a few hundred names for thousands of people (start-up time). */
+const latinWordsCache = new Map<string, readonly string[]>();
+
 /** The name's Latin letters (accents and fullwidth forms folded), lower case, one entry per word. */
-function latinWords(name: string): string[] {
-  return name
-    .replace(/[øØ]/g, "o")
-    .replace(/[łŁ]/g, "l")
-    .normalize("NFKD")
-    .replace(/[^A-Za-z ]/g, "")
-    .toLowerCase()
-    .split(" ")
-    .filter((word) => word !== "");
+function latinWords(name: string): readonly string[] {
+  let words = latinWordsCache.get(name);
+  if (words === undefined) {
+    words = name
+      .replace(/[øØ]/g, "o")
+      .replace(/[łŁ]/g, "l")
+      .normalize("NFKD")
+      .replace(/[^A-Za-z ]/g, "")
+      .toLowerCase()
+      .split(" ")
+      .filter((word) => word !== "");
+    latinWordsCache.set(name, words);
+  }
+  return words;
 }
 
 /** A profile URL slug: the name's Latin letters ("member" when it has none) and a tag that keeps it unique. */
