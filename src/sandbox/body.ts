@@ -69,9 +69,10 @@ export class BodyAbortedError extends Error {}
 
 /**
  * Reads a JSON object body (§17): Content-Type application/json, at most 1 MiB (refused as
- * soon as the limit is passed), valid UTF-8, valid JSON, an object.
+ * soon as the limit is passed), valid UTF-8, valid JSON, an object. `received` gets the text
+ * as soon as it is decoded (for the request log), valid JSON or not.
  */
-export async function readJsonObject(request: IncomingMessage): Promise<JsonObject> {
+export async function readJsonObject(request: IncomingMessage, received: (text: string) => void): Promise<JsonObject> {
   if (mediaType(request.headers["content-type"]) !== "application/json") {
     throw badRequest("Content-Type must be application/json for this request.");
   }
@@ -86,6 +87,7 @@ export async function readJsonObject(request: IncomingMessage): Promise<JsonObje
   } catch {
     throw badRequest("Request body is not valid UTF-8.");
   }
+  received(text);
   if (text.trim() === "") throw badRequest("Request body is empty; a JSON object is required.");
   let parsed: unknown;
   try {

@@ -4,7 +4,7 @@
  */
 import type { KeyRecord } from "./records.js";
 import type { AccountState, StoreState } from "./store.js";
-import type { MediaState } from "./media.js";
+import type { MediaState } from "./media-state.js";
 import type { HandlerResult } from "./wire.js";
 import type { JsonObject } from "./validate.js";
 

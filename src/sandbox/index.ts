@@ -13,10 +13,11 @@ import type { Duplex } from "node:stream";
 import { listen } from "../listen.js";
 import type { SandboxState } from "./context.js";
 import { FaultQueue, type FaultSpec } from "./faults.js";
-import { MediaState } from "./media.js";
+import { MediaState } from "./media-state.js";
 import type { ActivityItem, KeyStatus, Lead } from "./records.js";
 import { RouteTable } from "./routes.js";
 import { createRequestListener, RequestLog, type RequestLogEntry } from "./server.js";
+import type { SandboxScale } from "./seed.js";
 import { StoreState, type SandboxStore } from "./store.js";
 import { makeRequestId } from "./wire.js";
 
@@ -37,6 +38,12 @@ export interface SandboxOptions {
   renameRoutes?: Record<string, string>;
   /** Default () => new Date(). */
   now?: () => Date;
+  /**
+   * How much data the seed holds (deterministic at both): "small" (default; 126 posts, 64 leads,
+   * 48 activity items on the direct account) or "large" (LARGE_SCALE: 500 posts, 36 lead
+   * magnets, 5,000 leads, 10,000 activity items on the direct account; a few hundred on clients).
+   */
+  scale?: SandboxScale;
 }
 
 export interface Sandbox {
@@ -45,6 +52,7 @@ export interface Sandbox {
   /** origin + "/api/v1" */
   baseUrl: string;
   port: number;
+  scale: SandboxScale;
   faults: { inject(spec: FaultSpec): void; clear(): void };
   /** Copy of the request log, oldest first. */
   requests(): RequestLogEntry[];
@@ -69,8 +77,8 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export type { FaultSpec } from "./faults.js";
-export type { RequestLogEntry } from "./server.js";
+export { MAX_HANG_MS, type FaultSpec } from "./faults.js";
+export { LOGGED_BODY_MAX, type RequestLogEntry } from "./server.js";
 export type { SandboxStore } from "./store.js";
 export type {
   ActivityItem,
@@ -85,7 +93,7 @@ export type {
   PostTheme,
   UserProfile,
 } from "./records.js";
-export { DEMO, HOSTILE_STRINGS } from "./seed.js";
+export { DEMO, HOSTILE_STRINGS, LARGE_SCALE, type SandboxScale } from "./seed.js";
 export { ROUTE_TEMPLATES } from "./routes.js";
 export { IMAGE_BUCKET, DOCUMENT_BUCKET } from "./media.js";
 
@@ -118,22 +126,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const routes = new RouteTable(options.renameRoutes ?? {});
 
   let origin = "";
-  const store = new StoreState(now);
+  const scale = options.scale ?? "small";
+  if (scale !== "small" && scale !== "large") throw new RangeError(`scale must be "small" or "large", got ${String(scale)}`);
+  const store = new StoreState(now, scale);
   const media = new MediaState();
   const state: SandboxState = { store, media, now, origin: () => origin, signedUrlTtlMs };
   const faults = new FaultQueue();
   const requestLog = new RequestLog();
 
   const sleepers = new Set<() => void>();
-  const sleep = (ms: number): Promise<void> =>
+  const sleep = (ms: number, cancel?: AbortSignal): Promise<void> =>
     new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
         sleepers.delete(wake);
+        cancel?.removeEventListener("abort", wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
       sleepers.add(wake);
+      if (cancel?.aborted === true) wake();
+      else cancel?.addEventListener("abort", wake, { once: true });
     });
 
   const server = createServer(
@@ -150,6 +163,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     origin,
     baseUrl: `${origin}/api/v1`,
     port: address.port,
+    scale,
     faults: { inject: (spec) => faults.inject(spec), clear: () => faults.clear() },
     requests: () => requestLog.snapshot(),
     clearRequests: () => requestLog.clear(),

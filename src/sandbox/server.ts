@@ -13,14 +13,15 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import {
   GUESSED_ROUTES,
+  MAX_JSON_BODY_BYTES,
   NOT_IMPLEMENTED_ROUTES,
   REQUEST_ID_HEADER,
   REQUEST_ID_PATTERN,
   WILDCARD_SCOPE,
 } from "../contract.js";
-import { BODY_TOO_LARGE_MESSAGE, BodyAbortedError, BodyTooLargeError, readJsonObject } from "./body.js";
+import { BODY_TOO_LARGE_MESSAGE, BodyAbortedError, BodyTooLargeError, readBodyLimited, readJsonObject } from "./body.js";
 import type { Page, SandboxState } from "./context.js";
-import type { FaultQueue, FaultSpec } from "./faults.js";
+import { actsBeforeHandling, MAX_HANG_MS, type FaultQueue, type FaultSpec } from "./faults.js";
 import { handleStorageRequest, STORAGE_UPLOAD_PREFIX } from "./media.js";
 import { parsePage, rejectUnknownQuery } from "./query.js";
 import { getApiInfo } from "./reads.js";
@@ -49,11 +50,21 @@ export interface RequestLogEntry {
   query: Record<string, string>;
   /** "lp_test_" / "lp_live_" / "other" for a Bearer token; null without one. Never more of the key. */
   keyPrefix: string | null;
-  /** null when the connection was reset without a response. */
+  /**
+   * The JSON body as received, for POST/PATCH on /api/v1 (also when a fault dropped the
+   * request); absent when none was read. Key-like values are cut to their prefix; at most
+   * LOGGED_BODY_MAX characters are kept (a longer body ends in "…[cut]").
+   */
+  body?: string;
+  /** null when the connection was reset or dropped without a response. */
   status: number | null;
   requestId: string;
+  /** When the request arrived (Date.now()). */
   at: number;
 }
+
+/** The longest body text one log entry keeps: the log holds up to 50,000 entries. */
+export const LOGGED_BODY_MAX = 64 * 1024;
 
 /** The request log, capped so a long-running sandbox cannot grow without bound. */
 export class RequestLog {
@@ -80,8 +91,8 @@ export interface ServerDeps {
   faults: FaultQueue;
   requestLog: RequestLog;
   log: ((line: string) => void) | undefined;
-  /** Resolves after `ms`, or at once when the sandbox closes. */
-  sleep: (ms: number) => Promise<void>;
+  /** Resolves after `ms`, or at once when `cancel` aborts or the sandbox closes. */
+  sleep: (ms: number, cancel?: AbortSignal) => Promise<void>;
 }
 
 const DEFAULT_PAGE: Page = { limit: 0, offset: 0 };
@@ -144,6 +155,7 @@ async function handleApi(
   requestId: string,
   requestIdProblem: string | null,
   deps: ServerDeps,
+  recordBody: (text: string) => void,
 ): Promise<WireResponse> {
   try {
     if (requestIdProblem !== null) throw badRequest(requestIdProblem);
@@ -200,7 +212,7 @@ async function handleApi(
 
     rejectUnknownQuery(query, spec.query === "page" ? ["limit", "offset"] : spec.query === "path" ? ["path"] : []);
     const page = spec.query === "page" ? parsePage(query) : DEFAULT_PAGE;
-    const body = spec.body ? await readJsonObject(request) : {};
+    const body = spec.body ? await readJsonObject(request, recordBody) : {};
     const now = deps.state.now();
     const result = spec.handler({ method, params, query, page, body, key, account, requestId, now, state: deps.state });
     return successWire(result, requestId);
@@ -212,7 +224,8 @@ async function handleApi(
   }
 }
 
-function faultWire(fault: Extract<FaultSpec, { kind: "status" | "html" }>, requestId: string): WireResponse {
+/** What a fault answers instead of the API: a proxy's HTML page, or a JSON error envelope. */
+function faultWire(fault: Extract<FaultSpec, { kind: "status" | "status-after-apply" | "html" }>, requestId: string): WireResponse {
   if (fault.kind === "html") {
     const status = fault.status ?? 502;
     const title = `${status} ${STATUS_CODES[status] ?? "Error"}`;
@@ -220,13 +233,46 @@ function faultWire(fault: Extract<FaultSpec, { kind: "status" | "html" }>, reque
     // An HTML page from a proxy in front of the API: no envelope and no X-Request-Id.
     return { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }, body: Buffer.from(html, "utf8") };
   }
-  const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter };
+  const retryAfter = fault.kind === "status" ? fault.retryAfter : undefined;
+  const headers: Record<string, string> = retryAfter === undefined ? {} : { "retry-after": retryAfter };
   const error =
     fault.status === 429
       ? new ApiError("rate_limited", "Too many requests; slow down and retry later.", headers)
       : new ApiError("internal_error", "The server encountered an unexpected error. Retry later and quote the request_id.", headers);
   const response = errorWire(error, requestId);
   return { ...response, status: fault.status };
+}
+
+/** The body text as the log keeps it: keys cut to their prefix, at most LOGGED_BODY_MAX characters. */
+function loggedBody(text: string): string {
+  const redacted = redactKeys(text);
+  return redacted.length > LOGGED_BODY_MAX ? `${redacted.slice(0, LOGGED_BODY_MAX)}…[cut]` : redacted;
+}
+
+/**
+ * Reads the body of a request a fault stops before handling, as a server that received it and
+ * then failed would: the log shows what was sent, and the client has finished sending.
+ */
+async function receiveBeforeFault(request: IncomingMessage): Promise<string | undefined> {
+  const result = await readBodyLimited(request, MAX_JSON_BODY_BYTES);
+  return result.kind === "complete" ? result.bytes.toString("utf8") : undefined;
+}
+
+type DroppingFault = Extract<FaultSpec, { kind: "reset-before-apply" | "reset-after-apply" | "hang-before-apply" | "hang-after-apply" }>;
+
+/**
+ * Ends a request without an answer by dropping the connection: at once for a reset; for a
+ * hang once the client closes it (its timeout), `ms` pass or the sandbox closes.
+ */
+async function dropWithoutAnswer(fault: DroppingFault, request: IncomingMessage, response: ServerResponse, sleep: ServerDeps["sleep"]): Promise<void> {
+  if (fault.kind === "hang-before-apply" || fault.kind === "hang-after-apply") {
+    const clientGone = new AbortController();
+    const onClose = (): void => clientGone.abort();
+    response.once("close", onClose);
+    await sleep(fault.ms ?? MAX_HANG_MS, clientGone.signal);
+    response.off("close", onClose);
+  }
+  request.socket.destroy();
 }
 
 /** How much of a refused body is still read (and dropped) so the client can see the answer. */
@@ -323,22 +369,32 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
   };
 
   const fault = deps.faults.take(method, path);
-  if (fault !== undefined) {
-    if (fault.kind === "status" || fault.kind === "html") return finish(faultWire(fault, requestId), ` (fault ${fault.kind})`);
-    if (fault.kind === "reset-before-apply") {
-      request.socket.destroy();
-      return finish(null, " (fault reset-before-apply)");
+  if (fault !== undefined && actsBeforeHandling(fault)) {
+    if (area === "api" && (method === "POST" || method === "PATCH")) {
+      const text = await receiveBeforeFault(request);
+      if (text !== undefined) entry.body = loggedBody(text);
     }
-    if (fault.kind === "delay") {
-      await deps.sleep(fault.ms);
-      if (response.destroyed) return finish(null, " (closed during delay)");
+    const note = ` (fault ${fault.kind})`;
+    switch (fault.kind) {
+      case "status":
+      case "html":
+        return finish(faultWire(fault, requestId), note);
+      case "reset-before-apply":
+      case "hang-before-apply":
+        await dropWithoutAnswer(fault, request, response, deps.sleep);
+        return finish(null, note);
     }
+  }
+  if (fault?.kind === "delay") {
+    await deps.sleep(fault.ms);
+    if (response.destroyed) return finish(null, " (closed during delay)");
   }
 
   let wire: WireResponse;
   try {
-    if (area === "api") wire = await handleApi(request, method, path, query, requestId, requestIdProblem, deps);
-    else if (area === "storage") {
+    if (area === "api") {
+      wire = await handleApi(request, method, path, query, requestId, requestIdProblem, deps, (text) => (entry.body = loggedBody(text)));
+    } else if (area === "storage") {
       wire = await handleStorageRequest(request, rawPath.slice(STORAGE_UPLOAD_PREFIX.length), query.get("token"), deps.state.media, deps.state.now().getTime(), requestId);
     } else wire = errorWire(notFound("Not a LeadPanther API path: the API lives under /api/v1."), requestId);
   } catch (error) {
@@ -346,13 +402,18 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     wire = errorWire(new ApiError("internal_error", "The server encountered an unexpected error. Retry later and quote the request_id."), requestId);
   }
 
-  if (fault?.kind === "reset-after-apply") {
-    request.socket.destroy();
-    return finish(null, " (fault reset-after-apply)");
+  // The request has been handled (a write is applied); these faults lose or replace its answer.
+  const note = ` (fault ${fault?.kind ?? ""})`;
+  switch (fault?.kind) {
+    case "reset-after-apply":
+    case "hang-after-apply":
+      await dropWithoutAnswer(fault, request, response, deps.sleep);
+      return finish(null, note);
+    case "status-after-apply":
+      return finish(faultWire(fault, requestId), note);
+    case "truncated-json":
+      return finish({ ...wire, body: wire.body.subarray(0, Math.floor(wire.body.length / 2)) }, note);
+    default:
+      finish(wire);
   }
-  if (fault?.kind === "truncated-json") {
-    wire = { ...wire, body: wire.body.subarray(0, Math.floor(wire.body.length / 2)) };
-    return finish(wire, " (fault truncated-json)");
-  }
-  finish(wire);
 }

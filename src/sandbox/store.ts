@@ -4,7 +4,7 @@
  * Lists are kept newest first as arrays of wire-shaped records plus an id index, so a list
  * page is a slice and a lookup is one Map get.
  */
-import { buildSeed } from "./seed.js";
+import { buildSeed, type SandboxScale } from "./seed.js";
 import type {
   ActivityItem,
   GrantRecord,
@@ -58,12 +58,15 @@ export class StoreState implements SandboxStore {
   private grants: GrantRecord[] = [];
   private themeNames = new Map<string, string>();
 
-  constructor(private readonly clock: () => Date) {
+  constructor(
+    private readonly clock: () => Date,
+    private readonly scale: SandboxScale = "small",
+  ) {
     this.reset();
   }
 
   reset(): void {
-    const seed = buildSeed(this.clock().getTime());
+    const seed = buildSeed(this.clock().getTime(), this.scale);
     this.users = new Map(seed.users.map((user) => [user.user_id, user]));
     this.keys = new Map(seed.keys.map((key) => [key.key, key]));
     this.grants = seed.grants;
