@@ -48,7 +48,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       return;
     case "sandbox": {
       const { runSandboxCli } = await import("./sandbox/cli.js");
-      await runSandboxCli([...config.rest]);
+      await runSandboxCli([...config.rest], {}, { scale: config.sandboxScale });
       return;
     }
     case "doctor": {

@@ -27,7 +27,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
   let sandboxUrl: string | undefined;
   if (config.sandbox) {
     const { startSandbox, DEMO } = await import("./sandbox/index.js");
-    const sandbox = await startSandbox();
+    const sandbox = await startSandbox({ scale: config.sandboxScale });
     closeSandbox = () => sandbox.close();
     if (apiKey !== undefined || baseUrl !== OFFICIAL_BASE_URL) {
       log.warn("--sandbox ignores LEADPANTHER_API_KEY and LEADPANTHER_BASE_URL and uses the bundled sandbox");

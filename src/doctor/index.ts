@@ -52,7 +52,7 @@ export async function diagnose(config: Config): Promise<DoctorReport> {
   let closeSandbox: (() => Promise<void>) | undefined;
   if (config.sandbox) {
     const { startSandbox, DEMO } = await import("../sandbox/index.js");
-    const sandbox = await startSandbox();
+    const sandbox = await startSandbox({ scale: config.sandboxScale });
     closeSandbox = () => sandbox.close();
     apiKey = DEMO.keys.directAll;
     baseUrl = sandbox.baseUrl;

@@ -1,5 +1,5 @@
 /**
- * `leadpanther-mcp sandbox [--port N]`: starts the sandbox, prints the base URL, the demo
+ * `leadpanther-mcp sandbox [--port N] [--scale small|large]`: starts the sandbox, prints the base URL, the demo
  * keys and the client ids, and runs until SIGINT/SIGTERM, then closes the server and returns
  * (exit code 0). Bad arguments print a clear message to stderr and set exit code 2.
  *
@@ -7,7 +7,7 @@
  * this local sandbox accepts.
  */
 import { parseArgs } from "node:util";
-import { startSandbox, DEMO, type Sandbox } from "./index.js";
+import { startSandbox, DEMO, type Sandbox, type SandboxScale } from "./index.js";
 
 export interface SandboxCliIo {
   stdout: (text: string) => void;
@@ -16,7 +16,7 @@ export interface SandboxCliIo {
   signals: Pick<NodeJS.EventEmitter, "once" | "off">;
 }
 
-const USAGE = "usage: leadpanther-mcp sandbox [--port N]   (N: 0..65535, 0 = any free port; default 0)\n";
+const USAGE = "usage: leadpanther-mcp sandbox [--port N] [--scale small|large]   (N: 0..65535, 0 = any free port; default 0; scale: how much invented data, default small)\n";
 
 export class SandboxCliUsageError extends Error {}
 
@@ -25,19 +25,20 @@ export class SandboxCliUsageError extends Error {}
  * parseArgs splits them, as for the server's own settings (src/config/args.ts); the sandbox
  * keeps its own two-option table because it imports nothing of the server but the contract.
  */
-export function parseSandboxArgs(args: readonly string[]): { port: number; help: boolean } {
+export function parseSandboxArgs(args: readonly string[]): { port: number; help: boolean; scale?: SandboxScale } {
   const { tokens } = parseArgs({
     args: [...args],
-    options: { port: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: { port: { type: "string" }, scale: { type: "string" }, help: { type: "boolean", short: "h" } },
     strict: false,
     allowPositionals: true,
     tokens: true,
   });
   let port = 0;
   let help = false;
+  let scale: SandboxScale | undefined;
   for (const token of tokens) {
     if (token.kind === "option-terminator") continue;
-    if (token.kind === "positional" || (token.name !== "port" && token.name !== "help")) {
+    if (token.kind === "positional" || (token.name !== "port" && token.name !== "scale" && token.name !== "help")) {
       throw new SandboxCliUsageError(`unknown argument '${(args[token.index] ?? "").slice(0, 60)}'.`);
     }
     if (token.name === "help") {
@@ -45,13 +46,18 @@ export function parseSandboxArgs(args: readonly string[]): { port: number; help:
       continue;
     }
     const value = token.value;
+    if (token.name === "scale") {
+      if (value !== "small" && value !== "large") throw new SandboxCliUsageError(`--scale must be small or large, got '${(value ?? "").slice(0, 60)}'.`);
+      scale = value;
+      continue;
+    }
     if (value === undefined) throw new SandboxCliUsageError("--port needs a value: an integer from 0 to 65535.");
     if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65_535) {
       throw new SandboxCliUsageError(`--port must be an integer from 0 to 65535, got '${value.slice(0, 60)}'.`);
     }
     port = Number(value);
   }
-  return { port, help };
+  return scale === undefined ? { port, help } : { port, help, scale };
 }
 
 function banner(baseUrl: string): string {
@@ -87,12 +93,13 @@ function banner(baseUrl: string): string {
   ].join("\n");
 }
 
-export async function runSandboxCli(args: string[], io: Partial<SandboxCliIo> = {}): Promise<void> {
+/** `scale` comes from the server's settings (LEADPANTHER_SANDBOX_SCALE / --sandbox-scale). */
+export async function runSandboxCli(args: string[], io: Partial<SandboxCliIo> = {}, options: { scale?: SandboxScale } = {}): Promise<void> {
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
   const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
   const signals = io.signals ?? process;
 
-  let parsed: { port: number; help: boolean };
+  let parsed: ReturnType<typeof parseSandboxArgs>;
   try {
     parsed = parseSandboxArgs(args);
   } catch (error) {
@@ -108,7 +115,7 @@ export async function runSandboxCli(args: string[], io: Partial<SandboxCliIo> = 
 
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox({ port: parsed.port });
+    sandbox = await startSandbox({ port: parsed.port, scale: parsed.scale ?? options.scale ?? "small" });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "EADDRINUSE" ? `port ${parsed.port} is already in use` : error instanceof Error ? error.message : String(error);

@@ -23,6 +23,12 @@ describe("sandbox CLI arguments", () => {
     expect(parseSandboxArgs(args).port).toBe(port);
   });
 
+  test("--scale picks how much data the sandbox starts with; left out, the server's setting decides", () => {
+    expect(parseSandboxArgs(["--scale", "large"]).scale).toBe("large");
+    expect(parseSandboxArgs(["--scale=small", "--port", "1"])).toEqual({ port: 1, help: false, scale: "small" });
+    expect(parseSandboxArgs([]).scale).toBeUndefined();
+  });
+
   test.each([
     [["--port", "abc"], /integer from 0 to 65535/],
     [["--port", "-1"], /integer from 0 to 65535/],
@@ -31,6 +37,8 @@ describe("sandbox CLI arguments", () => {
     [["--port="], /integer from 0 to 65535/],
     [["--port"], /needs a value/],
     [["--verbose"], /unknown argument/],
+    [["--scale", "huge"], /--scale must be small or large, got 'huge'/],
+    [["--scale"], /--scale must be small or large/],
   ] as const)("%j is refused with a clear message", (args, message) => {
     expect(() => parseSandboxArgs(args)).toThrow(message);
   });
