@@ -13,6 +13,7 @@
  * rate limit that outlasted the API client's own retries resolves with `"rate_limited"`. Any
  * other failure of a page is thrown as it came.
  */
+import type { ApiClient, ApiRequest } from "../api/client.js";
 import { ApiError } from "../api/errors.js";
 import { PAGINATION } from "../contract.js";
 
@@ -171,7 +172,7 @@ export async function scan<T>(options: ScanOptions<T>): Promise<ScanResult<T>> {
     }
     // An empty page that claims more would hold the scan in place forever; its positions are
     // passed over as the results shaper does for a plain page.
-    position = head.offset + (items.length > 0 ? examinable : head.size);
+    position = head.offset + (items.length === 0 && hasMore ? head.size : examinable);
     pagesDone += 1;
     await report(options.onProgress, position - startOffset, matches.length);
 
@@ -234,4 +235,30 @@ function wholeNumberIn(name: string, value: number, min: number, max: number): n
     throw new RangeError(`scan: ${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
   }
   return value;
+}
+
+/**
+ * The pages of one list route through the API client (auth, request ids, its 429/Retry-After
+ * retries on GET). An answer without a list is an invalid response, as for a plain list call; an
+ * answer without pagination is taken to go on while its pages come back full.
+ */
+export function apiPages(
+  api: Pick<ApiClient, "call">,
+  route: Pick<ApiRequest, "path" | "route">,
+): ScanOptions<unknown>["fetchPage"] {
+  return async (offset, limit, signal) => {
+    const success = await api.call({ method: "GET", path: route.path, route: route.route, query: { limit, offset }, authenticated: true, signal });
+    if (!Array.isArray(success.data)) {
+      throw new ApiError({
+        kind: "invalid_response",
+        message: `LeadPanther answered HTTP ${success.status} without a list in data.`,
+        status: success.status,
+        requestId: success.requestId,
+        attempts: 1,
+        outcome: "not_applied",
+      });
+    }
+    const items: unknown[] = success.data;
+    return { items, hasMore: success.pagination?.has_more ?? items.length >= limit };
+  };
 }
