@@ -26,8 +26,8 @@ export function formatValue(value: FilterValue): string {
   return /^[A-Za-z0-9_.:@/+#%=&?~-]+$/.test(value) ? value : JSON.stringify(value);
 }
 
-/** How each concise field reads in a line: `{}` stands for the formatted value. */
-const FIELD_TEMPLATES: Readonly<Record<FindCollection, Readonly<Record<string, string>>>> = {
+/** How each concise field reads in a line: `{}` stands for the formatted value; others are bare. */
+export const FIELD_TEMPLATES: Readonly<Record<FindCollection, Readonly<Record<string, string>>>> = {
   posts: {
     scheduled_at: "scheduled {}",
     published_at: "published {}",
@@ -60,7 +60,8 @@ function nounFor(collection: FindCollection, count: number): string {
 export function renderConciseLine(collection: FindCollection, item: ConciseItem): string {
   const templates = FIELD_TEMPLATES[collection];
   const segments = Object.entries(item).map(([key, value]) => (templates[key] ?? "{}").replace("{}", () => formatValue(value)));
-  return `- ${nounFor(collection, 1)} ${segments.join(" · ")}`;
+  const head = `- ${nounFor(collection, 1)}`;
+  return segments.length === 0 ? head : `${head} ${segments.join(" · ")}`;
 }
 
 /** One full record as one line: its JSON, which is the structured item itself. */
