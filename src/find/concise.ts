@@ -29,26 +29,29 @@ export type ConciseItem = Record<string, ConciseValue>;
 export const EXCERPT_WORDS = 12;
 export const EXCERPT_MAX_CHARS = 120;
 
-function text(record: unknown, path: string): string | undefined {
-  const value = valueAt(record, path);
-  return typeof value === "string" ? value : undefined;
+type Extract = (record: unknown) => ConciseValue | undefined;
+
+/** The value at a path when it is of the accepted type; anything else is left out. */
+function readAt(path: string, accept: (value: unknown) => value is ConciseValue): Extract {
+  return (record) => {
+    const value = valueAt(record, path);
+    return accept(value) ? value : undefined;
+  };
 }
 
-function count(record: unknown, path: string): number | undefined {
-  const value = valueAt(record, path);
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
+const isText = (value: unknown): value is string => typeof value === "string";
+const isCount = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
+const isFlag = (value: unknown): value is boolean => typeof value === "boolean";
+const textAt = (path: string): Extract => readAt(path, isText);
+const countAt = (path: string): Extract => readAt(path, isCount);
+const flagAt = (path: string): Extract => readAt(path, isFlag);
 
-function flag(record: unknown, path: string): boolean | undefined {
-  const value = valueAt(record, path);
-  return typeof value === "boolean" ? value : undefined;
-}
-
-/** The item without the facts that are absent. */
-function present(entries: Record<string, ConciseValue | undefined>): ConciseItem {
-  const item: ConciseItem = {};
-  for (const [key, value] of Object.entries(entries)) if (value !== undefined) item[key] = value;
-  return item;
+function timestampAt(path: string): Extract {
+  const read = textAt(path);
+  return (record) => {
+    const value = read(record);
+    return typeof value === "string" ? compactTimestamp(value) : undefined;
+  };
 }
 
 /**
@@ -61,11 +64,6 @@ export function compactTimestamp(value: string): string {
   const [, minutes, seconds = "00", fraction = ""] = zulu;
   if (/^0*$/.test(fraction)) return seconds === "00" ? `${minutes}Z` : `${minutes}:${seconds}Z`;
   return value;
-}
-
-function timestamp(record: unknown, path: string): string | undefined {
-  const value = text(record, path);
-  return value === undefined ? undefined : compactTimestamp(value);
 }
 
 /**
@@ -96,10 +94,13 @@ const ACTIVITY = RECORD_FIELDS.activity;
 const LEAD_MAGNET = RECORD_FIELDS.lead_magnets;
 const CLIENT = RECORD_FIELDS.clients;
 
-function conciseTime(post: unknown): Record<string, string | undefined> {
-  const published = timestamp(post, POST.publishedAt);
-  if (published !== undefined) return { published_at: published };
-  return { scheduled_at: timestamp(post, POST.scheduledAt) };
+const postText = textAt(POST.text);
+const publishedAt = timestampAt(POST.publishedAt);
+const scheduledAt = timestampAt(POST.scheduledAt);
+
+function postExcerpt(post: unknown): { text: string; moreChars: number } | undefined {
+  const body = postText(post);
+  return typeof body === "string" ? excerpt(body) : undefined;
 }
 
 function mediaCount(post: unknown): number | undefined {
@@ -109,77 +110,66 @@ function mediaCount(post: unknown): number | undefined {
   return images.length + (hasDocument ? 1 : 0);
 }
 
-function concisePost(post: unknown): ConciseItem {
-  const body = text(post, POST.text);
-  const shown = body === undefined ? undefined : excerpt(body);
-  return present({
-    id: text(post, POST.id),
-    status: text(post, POST.status),
-    ...conciseTime(post),
-    text: shown?.text,
-    more_chars: shown !== undefined && shown.moreChars > 0 ? shown.moreChars : undefined,
-    media: mediaCount(post),
-    impressions: count(post, POST.impressions),
-    reactions: count(post, POST.reactions),
-    comments: count(post, POST.comments),
-  });
-}
-
-function conciseLead(lead: unknown): ConciseItem {
-  return present({
-    id: text(lead, LEAD.id),
-    name: text(lead, LEAD.name),
-    headline: text(lead, LEAD.headline),
-    email: LEAD.emailPreference.map((path) => text(lead, path)).find((email) => email !== undefined && email !== ""),
-    profile_url: text(lead, LEAD.profileUrl),
-    keyword: text(lead, LEAD.keyword),
-    has_intent: flag(lead, LEAD.hasIntent),
-    qualification_status: text(lead, LEAD.qualificationStatus),
-  });
-}
-
-function conciseActivity(item: unknown): ConciseItem {
-  return present({
-    id: text(item, ACTIVITY.id),
-    source: text(item, ACTIVITY.source),
-    author: text(item, ACTIVITY.author),
-    keyword: text(item, ACTIVITY.keyword),
-    status: text(item, ACTIVITY.status),
-    post_id: text(item, ACTIVITY.postId),
-    created_at: timestamp(item, ACTIVITY.createdAt),
+/** Each collection's concise fields, in the order they are shown, and where each comes from. */
+const PROJECTIONS: Readonly<Record<FindCollection, Readonly<Record<string, Extract>>>> = {
+  posts: {
+    id: textAt(POST.id),
+    status: textAt(POST.status),
+    // The time a person asks about: when it went live, else when it is due.
+    published_at: publishedAt,
+    scheduled_at: (post) => (publishedAt(post) === undefined ? scheduledAt(post) : undefined),
+    text: (post) => postExcerpt(post)?.text,
+    more_chars: (post) => {
+      const more = postExcerpt(post)?.moreChars;
+      return more !== undefined && more > 0 ? more : undefined;
+    },
+    media: mediaCount,
+    impressions: countAt(POST.impressions),
+    reactions: countAt(POST.reactions),
+    comments: countAt(POST.comments),
+  },
+  leads: {
+    id: textAt(LEAD.id),
+    name: textAt(LEAD.name),
+    headline: textAt(LEAD.headline),
+    email: (lead) => LEAD.emailPreference.map((path) => textAt(path)(lead)).find((email) => email !== undefined && email !== ""),
+    profile_url: textAt(LEAD.profileUrl),
+    keyword: textAt(LEAD.keyword),
+    has_intent: flagAt(LEAD.hasIntent),
+    qualification_status: textAt(LEAD.qualificationStatus),
+  },
+  activity: {
+    id: textAt(ACTIVITY.id),
+    source: textAt(ACTIVITY.source),
+    author: textAt(ACTIVITY.author),
+    keyword: textAt(ACTIVITY.keyword),
+    status: textAt(ACTIVITY.status),
+    post_id: textAt(ACTIVITY.postId),
+    created_at: timestampAt(ACTIVITY.createdAt),
     // As the redaction left it: "[redacted: N characters]", or the wrapped, sanitized text.
-    content: text(item, ACTIVITY.content),
-  });
-}
-
-function conciseLeadMagnet(magnet: unknown): ConciseItem {
-  return present({
-    id: text(magnet, LEAD_MAGNET.id),
-    title: text(magnet, LEAD_MAGNET.title),
-    status: text(magnet, LEAD_MAGNET.status),
-    keyword: text(magnet, LEAD_MAGNET.keyword),
-    delivery_mode: text(magnet, LEAD_MAGNET.deliveryMode),
-  });
-}
-
-function conciseClient(client: unknown): ConciseItem {
-  return present({
-    user_id: text(client, CLIENT.userId),
-    full_name: text(client, CLIENT.fullName),
-    business_name: text(client, CLIENT.businessName),
-    grant_status: text(client, CLIENT.grantStatus),
-  });
-}
-
-const PROJECTIONS: Readonly<Record<FindCollection, (record: unknown) => ConciseItem>> = {
-  posts: concisePost,
-  leads: conciseLead,
-  activity: conciseActivity,
-  lead_magnets: conciseLeadMagnet,
-  clients: conciseClient,
+    content: textAt(ACTIVITY.content),
+  },
+  lead_magnets: {
+    id: textAt(LEAD_MAGNET.id),
+    title: textAt(LEAD_MAGNET.title),
+    status: textAt(LEAD_MAGNET.status),
+    keyword: textAt(LEAD_MAGNET.keyword),
+    delivery_mode: textAt(LEAD_MAGNET.deliveryMode),
+  },
+  clients: {
+    user_id: textAt(CLIENT.userId),
+    full_name: textAt(CLIENT.fullName),
+    business_name: textAt(CLIENT.businessName),
+    grant_status: textAt(CLIENT.grantStatus),
+  },
 };
 
-/** The concise form of one (already shaped) record; a record that is not an object yields {}. */
+/** The concise form of one (already shaped) record, without the facts it lacks; a non-object yields {}. */
 export function projectConcise(collection: FindCollection, record: unknown): ConciseItem {
-  return PROJECTIONS[collection](record);
+  const item: ConciseItem = {};
+  for (const [key, extract] of Object.entries(PROJECTIONS[collection])) {
+    const value = extract(record);
+    if (value !== undefined) item[key] = value;
+  }
+  return item;
 }
