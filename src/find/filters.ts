@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { LEAD_MAGNET_STATUSES, POST_STATUSES } from "../contract.js";
-import { isoTimestamp, uuidField } from "../schemas/common.js";
+import { isoTimestamp, uuidField } from "../tools/fields.js";
 import { isWithin, matchesAllWords, queryWords, sameKeyword } from "./match.js";
 
 export type FindCollection = "posts" | "leads" | "activity" | "lead_magnets" | "clients";

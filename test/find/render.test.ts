@@ -112,7 +112,7 @@ describe("parity: a concise item's text line holds exactly its values", () => {
   test("the sandbox's records, shaped as the server shapes them, render one line each with every value", () => {
     const shaped: [FindCollection, unknown[]][] = [
       ["posts", account.posts],
-      ["leads", account.leads.map(shapeLead)],
+      ["leads", account.leads.map((lead) => shapeLead(lead))],
       ["activity", account.activity.map((item) => shapeActivityItem(item, "sanitized"))],
       ["lead_magnets", account.leadMagnets],
     ];

@@ -432,7 +432,7 @@ describe("over HTTP against the sandbox, through the API client", () => {
 
 describe("apiPages on answers the contract does not describe", () => {
   const answering = (data: unknown, pagination?: Pagination): Pick<ApiClient, "call"> => ({
-    call: async () => ({ status: 200, data, pagination, requestId: "req_stand_in", secretFree: true }),
+    call: async () => ({ status: 200, data, pagination, requestId: "req_stand_in", bodyText: JSON.stringify({ data }) }),
   });
 
   test("an answer without a list is an invalid response, thrown", async () => {
