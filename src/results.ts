@@ -1,6 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { ApiSuccess, Pagination } from "./api/client.js";
+import type { ApiSuccess } from "./api/client.js";
+import type { FindResult } from "./find/render.js";
 import type { ApiError } from "./api/errors.js";
 import { REQUEST_ID_PATTERN } from "./contract.js";
 import { sanitizeText } from "./safety/sanitize.js";
@@ -12,14 +13,24 @@ import type { ShapeSettings, ToolDefinition } from "./tools/types.js";
  * compact text rendering beside `structuredContent`, and errors the model can act on.
  */
 
-const paginationSchema = z.object({ limit: z.number(), offset: z.number(), has_more: z.boolean() });
+const SCAN_STOPS = ["limit", "max_scan", "time", "cancelled", "rate_limited"] as const;
 
-/** Output schema of list tools: the API's list envelope plus next_offset. */
+/**
+ * Output schema of the list tools: the items (concise or detailed), where they came from, the
+ * scan's account when filtered, and how to go on. Every field is also in the text's header line.
+ */
 export const listOutputSchema = z.object({
-  data: z.array(z.unknown()),
-  pagination: paginationSchema.optional(),
-  next_offset: z.number().optional(),
-  request_id: z.string(),
+  data: z.array(z.unknown()).describe("Items: concise (flat key facts) or detailed (full records)."),
+  offset: z.number().describe("Offset the call started at."),
+  complete: z.boolean().describe("True when the collection was read to its end."),
+  next_offset: z.number().optional().describe("Offset to call again with for the rest."),
+  filters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  scanned: z.number().optional().describe("Filtered: records read."),
+  matched: z.number().optional().describe("Filtered: records that matched."),
+  stopped_by: z.enum(SCAN_STOPS).optional(),
+  retry_after_seconds: z.number().optional(),
+  omitted: z.number().optional().describe("Items left out by the 60 KB size cap."),
+  request_id: z.string().optional(),
   notice: z.string().optional(),
 });
 
@@ -36,44 +47,50 @@ export function isSecretFree(bodyText: string): boolean {
 }
 
 export function successResult(op: ToolDefinition, success: ApiSuccess, settings: ShapeSettings): CallToolResult {
-  if (op.list && !Array.isArray(success.data)) {
-    // The contract's list envelope holds a list (§6); anything else would also break the
-    // tool's declared output schema, which clients check.
-    return errorText(
-      `${op.name} failed: invalid response. LeadPanther answered HTTP ${success.status} without a list of ${plural(op.noun, 2)} in data (request_id: ${safeRequestId(success.requestId)}). Nothing is shown. Try again in a little while; if it persists, the operator can run \`leadpanther-mcp doctor\` and quote the request_id.`,
-    );
-  }
   const data = shapeData(op, success.data, settings);
   const notice = op.shape?.notice?.(settings);
-  const structured: Record<string, unknown> = { data };
-  let summary: string;
-  if (op.list) {
-    const items = Array.isArray(data) ? data : [];
-    const pagination: Pagination | undefined = success.pagination;
-    if (pagination) structured.pagination = pagination;
-    // An empty page that claims more would otherwise send the model to the same offset forever.
-    if (pagination?.has_more) structured.next_offset = pagination.offset + (items.length > 0 ? items.length : pagination.limit);
-    const more = !pagination
-      ? "; LeadPanther did not report pagination, so further pages are unknown"
-      : pagination.has_more
-        ? `; more available: call again with offset ${String(structured.next_offset)}`
-        : "; no more pages";
-    summary = `${op.name}: ${items.length} ${plural(op.noun, items.length)}${pagination ? ` from offset ${pagination.offset}` : ""}${more}.`;
-  } else {
-    summary = `${op.name}: ok.`;
-  }
-  structured.request_id = success.requestId;
+  const structured: Record<string, unknown> = { data, request_id: success.requestId };
   if (notice) structured.notice = notice;
   // Shaping only removes or wraps text, so an answer found free of secrets stays free of them.
-  return render(summary, structured, { notice, scrubbed: isSecretFree(success.bodyText), compactList: op.list });
+  return render(`${op.name}: ok.`, structured, { notice, scrubbed: isSecretFree(success.bodyText) });
+}
+
+/** A list answer without a list (§6 promises one): nothing is shown. */
+export function invalidListAnswer(op: ToolDefinition, success: ApiSuccess): CallToolResult {
+  return errorText(
+    `${op.name} failed: invalid response. LeadPanther answered HTTP ${success.status} without a list of ${plural(op.noun, 2)} in data (request_id: ${safeRequestId(success.requestId)}). Nothing is shown. Try again in a little while; if it persists, the operator can run \`leadpanther-mcp doctor\` and quote the request_id.`,
+  );
+}
+
+/**
+ * A list result: both channels as composed (the same items, cut at the same one), with the
+ * tool's notice and the request id added to each, and secret-shaped values withheld in both.
+ */
+export function listResult(
+  op: ToolDefinition,
+  composed: FindResult,
+  options: { requestId: string | undefined; settings: ShapeSettings; scrubbed: boolean },
+): CallToolResult {
+  const notice = op.shape?.notice?.(options.settings);
+  let structured: Record<string, unknown> = { ...composed.structured };
+  if (options.requestId !== undefined) structured.request_id = safeRequestId(options.requestId);
+  if (notice) structured.notice = notice;
+  const clean = options.scrubbed ? structured : scrubResult(structured);
+  const withheld = clean !== structured && JSON.stringify(clean) !== JSON.stringify(structured);
+  structured = withheld ? { ...clean, notice: notice ? `${notice} ${WITHHELD_NOTICE}` : WITHHELD_NOTICE } : clean;
+  const [header = "", ...items] = composed.text.split("\n");
+  const lines = [header];
+  if (typeof structured.notice === "string") lines.push(`notice: ${structured.notice}`);
+  lines.push(...items);
+  if (typeof structured.request_id === "string") lines.push(`request_id: ${structured.request_id}`);
+  const text = lines.join("\n");
+  return { content: [{ type: "text", text: options.scrubbed ? text : secrets.scrub(text) }], structuredContent: structured };
 }
 
 export interface RenderOptions {
   notice?: string | undefined;
   /** The values are known to hold nothing secret-shaped (checked on the raw answer). */
   scrubbed?: boolean;
-  /** Render a list's text compactly (see compactListValue). */
-  compactList?: boolean;
 }
 
 /** Said when a result had values withheld as secret-shaped: the model must not write them back. */
@@ -88,34 +105,10 @@ export function render(summary: string, structured: Record<string, unknown>, opt
   const lines = [secrets.scrub(summary)];
   if (options.notice) lines.push(secrets.scrub(options.notice));
   if (withheld) lines.push(WITHHELD_NOTICE);
-  lines.push(JSON.stringify(clean.data ?? null, options.compactList ? compactListValue : undefined));
+  lines.push(JSON.stringify(clean.data ?? null));
   if ("request_id" in clean) clean = { ...clean, request_id: safeRequestId(clean.request_id) };
   lines.push(`request_id: ${secrets.scrub(String(clean.request_id))}`);
   return { content: [{ type: "text", text: lines.join("\n") }], structuredContent: clean };
-}
-
-/** Longest string shown in a list's text rendering; get_… tools show a record in full. */
-const LIST_TEXT_STRING_MAX = 280;
-
-/**
- * The list's text rendering: fields without a value (null, empty lists) are left out and long
- * strings shortened. structuredContent keeps every field whole; get_… tools show one record in full.
- */
-function compactListValue(this: unknown, key: string, value: unknown): unknown {
-  if (key !== "" && !Array.isArray(this) && (value === null || (Array.isArray(value) && value.length === 0))) return undefined;
-  return typeof value === "string" ? shortenLongString(value) : value;
-}
-
-/** Content wrapped by wrapUntrusted: shortened inside, so that the closing marker is never cut off. */
-const WRAPPED_UNTRUSTED = /^(<untrusted-data id="([0-9a-f]+)" source="[^"\n]*">\n)([\s\S]*)(\n<\/untrusted-data id="\2">)$/;
-
-function shortenLongString(text: string): string {
-  if (text.length <= LIST_TEXT_STRING_MAX) return text;
-  const wrapped = WRAPPED_UNTRUSTED.exec(text);
-  if (wrapped) return `${wrapped[1] ?? ""}${shortenLongString(wrapped[3] ?? "")}${wrapped[4] ?? ""}`;
-  // Never cut between the two halves of a surrogate pair: a lone half is not text.
-  const cut = /[\uD800-\uDBFF]/.test(text.charAt(LIST_TEXT_STRING_MAX - 1)) ? LIST_TEXT_STRING_MAX - 1 : LIST_TEXT_STRING_MAX;
-  return `${text.slice(0, cut)}… (+${text.length - cut} characters)`;
 }
 
 function scrubResult(structured: Record<string, unknown>): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { shapeActivityItem } from "../safety/redact.js";
 import { UNTRUSTED_NOTICE } from "../safety/untrusted.js";
-import { PAGED_LIST } from "./fields.js";
+import { pagedList } from "./list.js";
 import { defineTool } from "./types.js";
 
 const REDACTED_ACTIVITY_NOTICE =
@@ -18,7 +18,7 @@ export const ACTIVITY_TOOLS = [
     requires: { kind: "scope", scope: "activity:read" },
     toolset: "activity",
     provenance: "stated",
-    ...PAGED_LIST,
+    ...pagedList("activity"),
     noun: "activity item",
     shape: {
       record: (item, settings) => shapeActivityItem(item, settings.activityContent),

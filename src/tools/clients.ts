@@ -1,5 +1,5 @@
 import { shapeClient } from "../safety/redact.js";
-import { PAGED_LIST } from "./fields.js";
+import { pagedList } from "./list.js";
 import { defineTool, type ResultShaper } from "./types.js";
 
 /** Client accounts: what an agency key may work on. The grant's strings come from the client's side. */
@@ -16,7 +16,7 @@ export const CLIENT_TOOLS = [
     requires: { kind: "scope", scope: "clients:read" },
     toolset: "clients",
     provenance: "stated",
-    ...PAGED_LIST,
+    ...pagedList("clients"),
     noun: "client",
     shape: clientShaper,
   }),

@@ -45,22 +45,13 @@ export const paginationShape = {
     .min(1, { error: `must be at least 1` })
     .max(PAGINATION.maxLimit, { error: `must be at most ${PAGINATION.maxLimit} (LeadPanther's cap)` })
     .optional()
-    .describe(`Page size, 1–${PAGINATION.maxLimit}; default ${PAGINATION.defaultLimit}.`),
+    .describe(`Items wanted, 1–${PAGINATION.maxLimit}; default ${PAGINATION.defaultLimit}.`),
   offset: z
     .int({ error: "must be a whole number, 0 or more" })
     .min(0, { error: "must be 0 or more" })
     .optional()
-    .describe("Items to skip; use next_offset from the previous page."),
+    .describe("Where to start; use next_offset to go on."),
 };
-
-/** What every paged list tool shares: limit and offset in (as query parameters), a read that can be repeated, the list envelope out. */
-export const PAGED_LIST = {
-  inputShape: paginationShape,
-  request: { query: ["limit", "offset"] },
-  effect: "read",
-  idempotent: true,
-  list: true,
-} as const;
 
 /**
  * ISO 8601 timestamp with an explicit zone, e.g. 2026-06-01T09:00:00.000Z. A short pattern (the

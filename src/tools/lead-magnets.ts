@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { DELIVERY_MODES, LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE, LEAD_MAGNET_STATUSES, LEAD_MAGNET_TITLE_MAX } from "../contract.js";
 import { sanitizeText } from "../safety/sanitize.js";
-import { httpsUrl, isHttpsUrl, PAGED_LIST, uuidField } from "./fields.js";
+import { httpsUrl, isHttpsUrl, uuidField } from "./fields.js";
+import { pagedList } from "./list.js";
 import { defineTool, type ToolHints } from "./types.js";
 
 /**
@@ -168,7 +169,7 @@ export const LEAD_MAGNET_TOOLS = [
     requires: { kind: "scope", scope: "lead_magnets:read" },
     toolset: "lead_magnets",
     provenance: "stated",
-    ...PAGED_LIST,
+    ...pagedList("lead_magnets"),
     noun: "lead magnet",
     hints: leadMagnetHints,
   }),

@@ -1,6 +1,6 @@
 import { shapeLead } from "../safety/redact.js";
 import { UNTRUSTED_NOTICE } from "../safety/untrusted.js";
-import { PAGED_LIST } from "./fields.js";
+import { pagedList } from "./list.js";
 import { defineTool } from "./types.js";
 
 const LEADS_NOTICE =
@@ -18,7 +18,7 @@ export const LEAD_TOOLS = [
     requires: { kind: "scope", scope: "leads:read" },
     toolset: "leads",
     provenance: "stated",
-    ...PAGED_LIST,
+    ...pagedList("leads"),
     noun: "lead",
     shape: {
       record: (lead, settings) => shapeLead(lead, settings.activityContent),

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { POST_IMAGES_MAX, POST_TEXT_MAX, POST_UPDATE_NULL_CLEARS, PUBLISHED_POST_MUTABLE_FIELDS } from "../contract.js";
 import { sanitizeText } from "../safety/sanitize.js";
-import { isoTimestamp, mediaReference, PAGED_LIST, uuidField } from "./fields.js";
+import { isoTimestamp, mediaReference, uuidField } from "./fields.js";
+import { pagedList } from "./list.js";
 import { defineTool, type ToolHints } from "./types.js";
 
 /**
@@ -135,7 +136,7 @@ export const POST_TOOLS = [
     requires: { kind: "scope", scope: "posts:read" },
     toolset: "posts",
     provenance: "stated",
-    ...PAGED_LIST,
+    ...pagedList("posts"),
     noun: "post",
     hints: postHints,
   }),

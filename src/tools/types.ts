@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { AccessController, AccessState } from "../access.js";
 import type { ApiClient } from "../api/client.js";
 import type { HttpMethod, Scope } from "../contract.js";
+import type { FindCollection } from "../find/filters.js";
 import type { Logger } from "../log.js";
 import type { ActivityContentMode } from "../safety/redact.js";
 import type { Toolset } from "./toolsets.js";
@@ -39,6 +40,8 @@ export interface ToolDefinition {
   effect: "read" | "write" | "destructive";
   idempotent: boolean;
   list: boolean;
+  /** A list tool's collection: its find filters and concise projection (src/find/). */
+  collection?: FindCollection;
   /** Singular noun for result summaries. */
   noun: string;
   /** For doctor: the list tool whose first item's id a probe of this route needs. */

@@ -1,0 +1,142 @@
+/**
+ * The five list tools (issue 11): one page as LeadPanther returns it, or — with a find filter —
+ * the matches of a scan over as many pages as it takes, both shown concise (default) or detailed.
+ * LeadPanther v1 takes only limit and offset (contract §9): filters never reach the API.
+ */
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { ApiClient, ApiRequest, ApiSuccess } from "../api/client.js";
+import { ApiError } from "../api/errors.js";
+import { PAGINATION } from "../contract.js";
+import type { ResponseFormat } from "../find/concise.js";
+import { responseFormatShape } from "../find/concise.js";
+import { FIND_FILTERS, type FilterValue, type FindCollection } from "../find/filters.js";
+import { composeFindResult, type FindScanSummary } from "../find/render.js";
+import { apiPages, scan, SCAN_LIMITS, type ScanProgress } from "../find/scan.js";
+import { routeFor, failure } from "../call.js";
+import { isSecretFree, listResult, invalidListAnswer, shapeData } from "../results.js";
+import { paginationShape } from "./fields.js";
+import type { ToolCall, ToolDefinition } from "./types.js";
+
+const maxScanShape = {
+  max_scan: z
+    .int({ error: `must be a whole number from 1 to ${SCAN_LIMITS.maxScan}` })
+    .min(1, { error: "must be at least 1" })
+    .max(SCAN_LIMITS.maxScan, { error: `must be at most ${SCAN_LIMITS.maxScan}` })
+    .optional()
+    .describe(`With filters: records read at most (default ${SCAN_LIMITS.defaultMaxScan}).`),
+};
+
+/**
+ * What every list tool shares: limit and offset, its collection's find filters, max_scan and
+ * response_format in; a read that can be repeated; the list result out.
+ */
+export function pagedList(collection: FindCollection) {
+  const filter = FIND_FILTERS[collection];
+  return {
+    inputShape: { ...paginationShape, ...filter.shape, ...maxScanShape, ...responseFormatShape },
+    refine: filter.refine,
+    request: { query: ["limit", "offset"] },
+    effect: "read",
+    idempotent: true,
+    list: true,
+    collection,
+    handler: runList,
+  } as const satisfies Partial<ToolDefinition>;
+}
+
+/** How a filtered call's cost reads in a list tool's description. */
+export const FILTER_COST =
+  "Filters are applied by this server, not LeadPanther: it reads pages of 100 from offset until limit matches, max_scan records or ~25 s, and says scanned, matched, complete and next_offset.";
+
+async function runList(call: ToolCall, args: Record<string, unknown>): Promise<CallToolResult> {
+  const { op } = call;
+  const collection = op.collection;
+  if (collection === undefined) throw new Error(`${op.name} is a list without a collection`);
+  const filter = FIND_FILTERS[collection];
+  const format: ResponseFormat = args.response_format === "detailed" ? "detailed" : "concise";
+  const offset = typeof args.offset === "number" ? args.offset : 0;
+  const route = routeFor(call, args);
+  const answers = new AnswerLog(call.api);
+  try {
+    if (!filter.isFiltered(args)) {
+      const success = await answers.call({
+        method: "GET",
+        ...route,
+        query: { limit: args.limit as number | undefined, offset: args.offset as number | undefined },
+        authenticated: true,
+        signal: call.extra.signal,
+      });
+      if (!Array.isArray(success.data)) return invalidListAnswer(op, success);
+      const records = shapeData(op, success.data, call.config) as unknown[];
+      const pagination = success.pagination;
+      const start = pagination?.offset ?? offset;
+      // An empty page that claims more would otherwise send the model to the same offset forever.
+      const nextOffset = pagination?.has_more ? start + (records.length > 0 ? records.length : pagination.limit) : undefined;
+      const composed = composeFindResult({
+        tool: op.name,
+        collection,
+        format,
+        entries: records.map((record, index) => ({ record, offset: start + index })),
+        offset: start,
+        complete: pagination !== undefined && !pagination.has_more,
+        nextOffset,
+      });
+      return listResult(op, composed, { requestId: success.requestId, settings: call.config, scrubbed: answers.secretFree });
+    }
+
+    const limit = typeof args.limit === "number" ? args.limit : PAGINATION.defaultLimit;
+    const maxScan = typeof args.max_scan === "number" ? args.max_scan : SCAN_LIMITS.defaultMaxScan;
+    const result = await scan({
+      fetchPage: apiPages(answers, route),
+      match: filter.predicate(args),
+      limit,
+      startOffset: offset,
+      maxScan,
+      signal: call.extra.signal,
+      onProgress: progressReporter(call, maxScan),
+    });
+    const shaped = shapeData(op, result.matches, call.config) as unknown[];
+    const entries = shaped.map((record, index) => ({ record, offset: result.matchOffsets[index] ?? offset }));
+    const order = filter.order(args);
+    if (order) entries.sort((a, b) => order(a.record, b.record));
+    const summary: FindScanSummary = {
+      filters: filter.given(args) as Record<string, FilterValue>,
+      scanned: result.scanned,
+      matched: result.matched,
+      stoppedBy: result.stoppedBy,
+      retryAfterSeconds: result.retryAfterSeconds,
+    };
+    const composed = composeFindResult({ tool: op.name, collection, format, entries, offset, complete: result.complete, nextOffset: result.nextOffset, scan: summary });
+    return listResult(op, composed, { requestId: answers.lastRequestId, settings: call.config, scrubbed: answers.secretFree });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return failure(call, error);
+  }
+}
+
+/** The API client, remembering what a list result reports of its answers: the last request id, and whether any held a secret. */
+class AnswerLog implements Pick<ApiClient, "call"> {
+  lastRequestId: string | undefined;
+  secretFree = true;
+  constructor(private readonly api: Pick<ApiClient, "call">) {}
+
+  async call(request: ApiRequest): Promise<ApiSuccess> {
+    const success = await this.api.call(request);
+    this.lastRequestId = success.requestId;
+    if (this.secretFree && !isSecretFree(success.bodyText)) this.secretFree = false;
+    return success;
+  }
+}
+
+/** Progress per page, when the client asked for it with a progressToken. */
+function progressReporter(call: ToolCall, maxScan: number): ((progress: ScanProgress) => Promise<void>) | undefined {
+  const token = call.extra._meta?.progressToken;
+  if (token === undefined) return undefined;
+  return async ({ scanned, matched }) => {
+    await call.extra.sendNotification({
+      method: "notifications/progress",
+      params: { progressToken: token, progress: scanned, total: maxScan, message: `${call.op.name}: scanned ${scanned}, matched ${matched}` },
+    });
+  };
+}
