@@ -17,19 +17,20 @@ const SCAN_STOPS = ["limit", "max_scan", "time", "cancelled", "rate_limited"] as
 
 /**
  * Output schema of the list tools: the items (concise or detailed), where they came from, the
- * scan's account when filtered, and how to go on. Every field is also in the text's header line.
+ * scan's account when filtered, and how to go on. Every field is also in the text's header
+ * line, which says in words what each means; here the names and types carry it.
  */
 export const listOutputSchema = z.object({
-  data: z.array(z.unknown()).describe("Items: concise (flat key facts) or detailed (full records)."),
-  offset: z.number().describe("Offset the call started at."),
-  complete: z.boolean().describe("True when the collection was read to its end."),
-  next_offset: z.number().optional().describe("Offset to call again with for the rest."),
-  filters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  scanned: z.number().optional().describe("Filtered: records read."),
-  matched: z.number().optional().describe("Filtered: records that matched."),
+  data: z.array(z.unknown()),
+  offset: z.number(),
+  complete: z.boolean(),
+  next_offset: z.number().optional(),
+  filters: z.looseObject({}).optional(),
+  scanned: z.number().optional(),
+  matched: z.number().optional(),
   stopped_by: z.enum(SCAN_STOPS).optional(),
   retry_after_seconds: z.number().optional(),
-  omitted: z.number().optional().describe("Items left out by the 60 KB size cap."),
+  omitted: z.number().optional(),
   request_id: z.string().optional(),
   notice: z.string().optional(),
 });
@@ -69,9 +70,9 @@ export function invalidListAnswer(op: ToolDefinition, success: ApiSuccess): Call
 export function listResult(
   op: ToolDefinition,
   composed: FindResult,
-  options: { requestId: string | undefined; settings: ShapeSettings; scrubbed: boolean },
+  options: { requestId: string | undefined; settings: ShapeSettings; scrubbed: boolean; caveat?: string | undefined },
 ): CallToolResult {
-  const notice = op.shape?.notice?.(options.settings);
+  const notice = [options.caveat, op.shape?.notice?.(options.settings)].filter((part) => part !== undefined).join(" ") || undefined;
   let structured: Record<string, unknown> = { ...composed.structured };
   if (options.requestId !== undefined) structured.request_id = safeRequestId(options.requestId);
   if (notice) structured.notice = notice;

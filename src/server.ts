@@ -1,5 +1,5 @@
 import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ListToolsRequestSchema, type CallToolResult, type Tool, type ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { exposedTools, inputSchemaFor, OPERATIONS_BY_NAME, takesClientId, type ExposedTool, type Operation, type RouteVariant } from "./catalog.js";
 import type { Config } from "./config.js";
@@ -10,6 +10,7 @@ import { send } from "./call.js";
 import type { ServerContext } from "./context.js";
 import type { ToolCall, ToolExtra } from "./tools/types.js";
 import { withheldMarkerIn } from "./safety/secrets.js";
+import { ISO_TIMESTAMP_PATTERN } from "./tools/fields.js";
 import { SERVER_NAME, SERVER_VERSION } from "./version.js";
 import { CallTracker } from "./transports/lifecycle.js";
 
@@ -46,6 +47,7 @@ export function createMcpServer(context: ServerContext, options: { followAccess:
   // registerTool declares listChanged: true by itself; say what this server really delivers.
   mcp.server.registerCapabilities({ tools: { listChanged: options.followAccess } });
   serveToolCalls(mcp, context, registered, options.calls ?? new CallTracker());
+  serveToolList(mcp, registered);
   if (options.followAccess) {
     const unsubscribe = context.access.subscribe(sync);
     const previousOnClose = mcp.server.onclose;
@@ -67,6 +69,8 @@ const OuterCallToolRequestSchema = z.object({ method: z.literal("tools/call"), p
 
 interface RegisteredEntry {
   variant: RouteVariant;
+  /** What tools/list shows of the tool, built once. */
+  definition: Tool;
   handle: RegisteredTool;
   schema: z.ZodType<Record<string, unknown>>;
   run: (args: Record<string, unknown>, extra: ToolExtra) => Promise<CallToolResult>;
@@ -94,6 +98,66 @@ function serveToolCalls(mcp: McpServer, context: ServerContext, registered: Map<
     }
     return calls.track(() => entry.run(parsed.data, extra));
   });
+}
+
+/**
+ * tools/list is answered here too: the same tools, in the same order, as McpServer lists them,
+ * but with lean schemas (see leanJsonSchema): every byte of it is in the model's context on
+ * every turn.
+ */
+function serveToolList(mcp: McpServer, registered: Map<string, RegisteredEntry>): void {
+  mcp.server.removeRequestHandler("tools/list");
+  mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...registered.values()].map((entry) => entry.definition) }));
+}
+
+/**
+ * A schema as JSON Schema without what carries nothing for a model: the `$schema` line of each
+ * tool, a UUID `pattern` beside `format: uuid`, and bounds that only restate a JSON number's.
+ */
+export function leanJsonSchema(schema: z.ZodType, io: "input" | "output"): Tool["inputSchema"] {
+  const json = z.toJSONSchema(schema, { target: "draft-7", io }) as Record<string, unknown>;
+  delete json.$schema;
+  return prune(json) as Tool["inputSchema"];
+}
+
+function prune(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(prune);
+  if (typeof value !== "object" || value === null) return value;
+  const nullable = nullableOf(value as Record<string, unknown>);
+  if (nullable !== undefined) return prune(nullable);
+  const entries = Object.entries(value).filter(([key, inner]) => {
+    if (key === "pattern" && (value as Record<string, unknown>).format !== undefined) return false;
+    if ((key === "maximum" && inner === Number.MAX_SAFE_INTEGER) || (key === "minimum" && inner === Number.MIN_SAFE_INTEGER)) return false;
+    // JSON Schema's defaults, written out: any items, no declared properties, anything else allowed.
+    if ((key === "items" || key === "additionalProperties") && isEmptyObject(inner)) return false;
+    if (key === "properties" && isEmptyObject(inner) && (value as Record<string, unknown>).additionalProperties !== false) return false;
+    return true;
+  });
+  // An ISO 8601 timestamp's long pattern says what `format: date-time` (RFC 3339) says.
+  if (value !== null && (value as Record<string, unknown>).pattern === ISO_TIMESTAMP_PATTERN.source) {
+    return Object.fromEntries([...entries.filter(([key]) => key !== "pattern"), ["format", "date-time"]].map(([key, inner]) => [key, prune(inner)]));
+  }
+  return Object.fromEntries(entries.map(([key, inner]) => [key, prune(inner)]));
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+/**
+ * `{description, anyOf: [{type: T, …}, {type: "null"}]}` (zod's nullable) as the same schema in
+ * one object, `{type: [T, "null"], …}`, with both descriptions kept (once when one holds the other).
+ */
+function nullableOf(schema: Record<string, unknown>): Record<string, unknown> | undefined {
+  const { anyOf, description, ...rest } = schema;
+  if (!Array.isArray(anyOf) || anyOf.length !== 2 || Object.keys(rest).length > 0) return undefined;
+  const [inner, other] = anyOf as unknown[];
+  if (typeof other !== "object" || other === null || JSON.stringify(other) !== '{"type":"null"}') return undefined;
+  if (typeof inner !== "object" || inner === null || typeof (inner as { type?: unknown }).type !== "string") return undefined;
+  const { description: innerDescription, type, ...innerRest } = inner as Record<string, unknown>;
+  const parts = [innerDescription, description].filter((part): part is string => typeof part === "string");
+  const merged = parts.length === 2 && (parts[1] as string).includes(parts[0] as string) ? [parts[1]] : parts;
+  return { ...(merged.length > 0 ? { description: merged.join(" ") } : {}), type: [type, "null"], ...innerRest };
 }
 
 /**
@@ -173,7 +237,7 @@ function syncTools(
 
 function describe(op: Operation, variant: RouteVariant, config: Config): string {
   if (!op.agencyPath) return op.description;
-  if (variant === "agency") return `${op.description} Agency: client_id selects the client account.`;
+  // An agency's client_id says what it is in its own description.
   if (variant === "pinned") return `${op.description} Works on client ${config.clientId ?? ""} (pinned by the operator).`;
   return op.description;
 }
@@ -206,25 +270,36 @@ function registerOperation(mcp: McpServer, context: ServerContext, tool: Exposed
       );
     }
   };
-  const handle = mcp.registerTool(
-    op.name,
-    {
-      title: op.title,
-      description: describe(op, variant, context.config),
-      inputSchema: schema,
-      // Lists declare their envelope (pagination, next_offset); single records are whatever
-      // LeadPanther returns, so a schema would only restate "an object" at a token cost.
-      ...(op.list ? { outputSchema: listOutputSchema } : {}),
-      annotations: {
-        readOnlyHint: op.effect === "read",
-        destructiveHint: op.effect === "destructive" || op.method === "PATCH",
-        idempotentHint: op.idempotent,
-        openWorldHint: true,
-      },
-    },
-    (args: Record<string, unknown>, extra: ToolExtra) => run(args, extra),
-  );
-  return { variant, handle, schema, run };
+  const config = {
+    title: op.title,
+    description: describe(op, variant, context.config),
+    inputSchema: schema,
+    // Lists declare their result (items, scan account, next_offset); single records are whatever
+    // LeadPanther returns, so a schema would only restate "an object" at a token cost.
+    ...(op.list ? { outputSchema: listOutputSchema } : {}),
+    annotations: annotationsFor(op),
+  };
+  const handle = mcp.registerTool(op.name, config, (args: Record<string, unknown>, extra: ToolExtra) => run(args, extra));
+  const definition: Tool = {
+    name: op.name,
+    title: config.title,
+    description: config.description,
+    inputSchema: leanJsonSchema(schema, "input"),
+    ...(op.list ? { outputSchema: leanJsonSchema(listOutputSchema, "output") } : {}),
+    annotations: config.annotations,
+  };
+  return { variant, definition, handle, schema, run };
+}
+
+/**
+ * The tool's hints without the ones that only restate an MCP default (readOnlyHint false,
+ * idempotentHint false, openWorldHint true; destructive and idempotent mean nothing for a
+ * read-only tool): the same meaning in fewer bytes of every tools/list. destructiveHint is
+ * always stated on a write, as clients decide on confirmations by it.
+ */
+export function annotationsFor(op: Operation): ToolAnnotations {
+  if (op.effect === "read") return { readOnlyHint: true };
+  return { destructiveHint: op.effect === "destructive" || op.method === "PATCH", ...(op.idempotent ? { idempotentHint: true } : {}) };
 }
 
 function clientIdFor(op: Operation, variant: RouteVariant, args: Record<string, unknown>, config: Config): string | undefined {

@@ -229,8 +229,8 @@ const leadFilter = defineFilter(
     has_intent: flag("Only leads with (true) or without (false) intent.", LEAD.hasIntent),
     qualification_status: token("e.g. qualified, pending, unqualified.", LEAD.qualificationStatus),
     source: token("e.g. comment, message, hosted_page.", LEAD.source),
-    created_after: atOrAfter("created_after", "Created at or after (ISO 8601).", LEAD.createdAt),
-    created_before: before("created_before", "Created before (ISO 8601).", LEAD.createdAt),
+    created_after: atOrAfter("created_after", "Created at or after.", LEAD.createdAt),
+    created_before: before("created_before", "Created before.", LEAD.createdAt),
   },
   { windows: [["created_after", "created_before"]] },
 );
@@ -242,8 +242,8 @@ const activityFilter = defineFilter(
     source: token("comment or message.", ACTIVITY.source),
     status: token("e.g. matched, unmatched, replied, delivered.", ACTIVITY.status),
     author: words("Words in the author's name.", ACTIVITY.author),
-    created_after: atOrAfter("created_after", "Created at or after (ISO 8601).", ACTIVITY.createdAt),
-    created_before: before("created_before", "Created before (ISO 8601).", ACTIVITY.createdAt),
+    created_after: atOrAfter("created_after", "Created at or after.", ACTIVITY.createdAt),
+    created_before: before("created_before", "Created before.", ACTIVITY.createdAt),
   },
   { windows: [["created_after", "created_before"]] },
 );
@@ -263,8 +263,8 @@ const postFilter = defineFilter(
   {
     status: oneOf("Post status.", POST_STATUSES, POST.status),
     query: words("Words in the post text.", POST.text),
-    scheduled_after: atOrAfter("scheduled_after", "Scheduled at or after (ISO 8601); sorts by schedule.", POST.scheduledAt),
-    scheduled_before: before("scheduled_before", "Scheduled before (ISO 8601); sorts by schedule.", POST.scheduledAt),
+    scheduled_after: atOrAfter("scheduled_after", "Scheduled at or after; sorts by schedule.", POST.scheduledAt),
+    scheduled_before: before("scheduled_before", "Scheduled before; sorts by schedule.", POST.scheduledAt),
   },
   {
     windows: [["scheduled_after", "scheduled_before"]],

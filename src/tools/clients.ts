@@ -1,5 +1,5 @@
 import { shapeClient } from "../safety/redact.js";
-import { pagedList } from "./list.js";
+import { FILTER_COST, pagedList } from "./list.js";
 import { defineTool, type ResultShaper } from "./types.js";
 
 /** Client accounts: what an agency key may work on. The grant's strings come from the client's side. */
@@ -10,7 +10,7 @@ export const CLIENT_TOOLS = [
     name: "list_clients",
     title: "List client accounts",
     description:
-      "Client accounts this agency key can work on, each with its grant (status, permissions). A direct key lists none. Use a client's user_id as client_id in other tools.",
+      `Client accounts this agency key can work on, with their grants; a direct key has none. A user_id is the client_id of other tools. ${FILTER_COST}`,
     method: "GET",
     directPath: "/clients",
     requires: { kind: "scope", scope: "clients:read" },

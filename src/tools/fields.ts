@@ -45,23 +45,25 @@ export const paginationShape = {
     .min(1, { error: `must be at least 1` })
     .max(PAGINATION.maxLimit, { error: `must be at most ${PAGINATION.maxLimit} (LeadPanther's cap)` })
     .optional()
-    .describe(`Items wanted, 1–${PAGINATION.maxLimit}; default ${PAGINATION.defaultLimit}.`),
+    .describe(`Items (with filters: matches) wanted; default ${PAGINATION.defaultLimit}.`),
   offset: z
     .int({ error: "must be a whole number, 0 or more" })
     .min(0, { error: "must be 0 or more" })
     .optional()
-    .describe("Where to start; use next_offset to go on."),
+    .describe("Start here; next_offset goes on."),
 };
 
 /**
- * ISO 8601 timestamp with an explicit zone, e.g. 2026-06-01T09:00:00.000Z. A short pattern (the
- * JSON Schema every client receives carries it) plus a real calendar check.
+ * ISO 8601 timestamp with an explicit zone, e.g. 2026-06-01T09:00:00.000Z: a pattern (shown to
+ * clients as `format: date-time`, which says the same) plus a real calendar check.
  */
+export const ISO_TIMESTAMP_PATTERN = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/;
+
 export function isoTimestamp(what: string) {
   const error = `must be an ISO 8601 timestamp with a time zone, e.g. 2026-06-01T09:00:00.000Z (${what})`;
   return z
     .string({ error })
-    .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/, { error })
+    .regex(ISO_TIMESTAMP_PATTERN, { error })
     .refine((value) => isRealDate(value), { error });
 }
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DELIVERY_MODES, LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE, LEAD_MAGNET_STATUSES, LEAD_MAGNET_TITLE_MAX } from "../contract.js";
 import { sanitizeText } from "../safety/sanitize.js";
 import { httpsUrl, isHttpsUrl, uuidField } from "./fields.js";
-import { pagedList } from "./list.js";
+import { FILTER_COST, pagedList } from "./list.js";
 import { defineTool, type ToolHints } from "./types.js";
 
 /**
@@ -162,7 +162,7 @@ export const LEAD_MAGNET_TOOLS = [
   defineTool({
     name: "list_lead_magnets",
     title: "List lead magnets",
-    description: "Lead magnets of the account (archived ones are not listed), with delivery mode, keyword and status.",
+    description: `Lead magnets of the account (archived ones are not listed). ${FILTER_COST}`,
     method: "GET",
     directPath: "/lead-magnets",
     agencyPath: "/clients/{clientId}/lead-magnets",

@@ -24,7 +24,7 @@ const maxScanShape = {
     .min(1, { error: "must be at least 1" })
     .max(SCAN_LIMITS.maxScan, { error: `must be at most ${SCAN_LIMITS.maxScan}` })
     .optional()
-    .describe(`With filters: records read at most (default ${SCAN_LIMITS.defaultMaxScan}).`),
+    .describe(`With filters: records read at most; default ${SCAN_LIMITS.defaultMaxScan}.`),
 };
 
 /**
@@ -45,9 +45,8 @@ export function pagedList(collection: FindCollection) {
   } as const satisfies Partial<ToolDefinition>;
 }
 
-/** How a filtered call's cost reads in a list tool's description. */
-export const FILTER_COST =
-  "Filters are applied by this server, not LeadPanther: it reads pages of 100 from offset until limit matches, max_scan records or ~25 s, and says scanned, matched, complete and next_offset.";
+/** What every list tool's description says of its filters: who applies them and what they cost. */
+export const FILTER_COST = "Filters run in this server: it reads pages of 100 until limit matches, max_scan or ~25 s.";
 
 async function runList(call: ToolCall, args: Record<string, unknown>): Promise<CallToolResult> {
   const { op } = call;
@@ -82,7 +81,8 @@ async function runList(call: ToolCall, args: Record<string, unknown>): Promise<C
         complete: pagination !== undefined && !pagination.has_more,
         nextOffset,
       });
-      return listResult(op, composed, { requestId: success.requestId, settings: call.config, scrubbed: answers.secretFree });
+      const caveat = pagination === undefined ? "LeadPanther did not report pagination, so further pages are unknown." : undefined;
+      return listResult(op, composed, { requestId: success.requestId, settings: call.config, scrubbed: answers.secretFree, caveat });
     }
 
     const limit = typeof args.limit === "number" ? args.limit : PAGINATION.defaultLimit;

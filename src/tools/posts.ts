@@ -2,7 +2,7 @@ import { z } from "zod";
 import { POST_IMAGES_MAX, POST_TEXT_MAX, POST_UPDATE_NULL_CLEARS, PUBLISHED_POST_MUTABLE_FIELDS } from "../contract.js";
 import { sanitizeText } from "../safety/sanitize.js";
 import { isoTimestamp, mediaReference, uuidField } from "./fields.js";
-import { pagedList } from "./list.js";
+import { FILTER_COST, pagedList } from "./list.js";
 import { defineTool, type ToolHints } from "./types.js";
 
 /**
@@ -129,7 +129,7 @@ export const POST_TOOLS = [
   defineTool({
     name: "list_posts",
     title: "List posts",
-    description: "LinkedIn posts of the account, newest first, with status (draft, scheduled, publishing, published, failed) and schedule.",
+    description: `LinkedIn posts of the account, in LeadPanther's order (by creation). ${FILTER_COST}`,
     method: "GET",
     directPath: "/posts",
     agencyPath: "/clients/{clientId}/posts",

@@ -95,7 +95,7 @@ function timeIn(iso: string, timeZone: string): string {
 async function everything<T>(tool: string): Promise<T[]> {
   const records: T[] = [];
   for (let offset: number | undefined = 0; offset !== undefined; ) {
-    const page: { data: T[]; next_offset?: number } = structured(await stack.call(tool, { limit: 100, offset }));
+    const page: { data: T[]; next_offset?: number } = structured(await stack.call(tool, { limit: 100, offset, response_format: "detailed" }));
     records.push(...page.data);
     offset = page.next_offset;
   }
@@ -246,7 +246,7 @@ describe("the board in a browser", () => {
     // Every page (through list_leads, as a person pages): each row shows the server's strings as text.
     const shownTexts: string[] = [];
     for (let page = 0; ; page += 1) {
-      const leads = structured<{ data: Lead[] }>(await stack.call("list_leads", { limit: 50, offset: page * 50 })).data;
+      const leads = structured<{ data: Lead[] }>(await stack.call("list_leads", { limit: 50, offset: page * 50, response_format: "detailed" })).data;
       const rows = await frame.$$eval("table.leads tbody tr", (elements) =>
         elements.map((row) => ({ id: row.getAttribute("data-lead-id"), name: row.cells[0]?.textContent, headline: row.cells[1]?.textContent })),
       );
@@ -273,7 +273,7 @@ describe("the board in a browser", () => {
     await frame.select("#lead-keyword", "GUIDE");
     await frame.select("#lead-intent", "yes");
     await click(frame, ".filters button[type=submit]");
-    const leads = structured<{ data: { id: string; latest_keyword: string | null; has_intent: boolean }[] }>(await stack.call("list_leads", { limit: 50 })).data;
+    const leads = structured<{ data: { id: string; latest_keyword: string | null; has_intent: boolean }[] }>(await stack.call("list_leads", { limit: 50, response_format: "detailed" })).data;
     const expected = leads.filter((lead) => lead.latest_keyword === "GUIDE" && lead.has_intent).map((lead) => lead.id);
     expect(expected.length).toBeGreaterThan(0);
     expect(await frame.$$eval("table.leads tbody tr", (rows) => rows.map((row) => row.getAttribute("data-lead-id")))).toEqual(expected);

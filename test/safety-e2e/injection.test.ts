@@ -79,9 +79,12 @@ async function allPages(s: Stack, tool: string, args: Record<string, unknown> = 
   const pages: CallToolResult[] = [];
   let offset = 0;
   for (;;) {
-    const result = await s.call(tool, { ...args, limit: 100, offset });
+    // The full records (list tools answer concise by default): every field is checked below.
+    const result = await s.call(tool, { response_format: "detailed", ...args, limit: 100, offset });
     expect(malformedResult(result), tool).toBeUndefined();
     pages.push(result);
+    // The concise form of the same page is made of the same shaped strings: inert as well.
+    expectInert(await s.call(tool, { ...args, response_format: "concise", limit: 100, offset }), `${tool} concise`);
     const page = structured<ListPage>(result);
     if (page.next_offset === undefined) break;
     offset = page.next_offset;

@@ -52,9 +52,16 @@ describe("tools/list follows the key (contract §3–§5, §10)", () => {
       const properties = Object.keys(tool.inputSchema.properties ?? {});
       expect(properties.includes("client_id"), tool.name).toBe(tool.name === "get_client");
       expect(tool.title, tool.name).toBeTruthy();
-      const annotations = tool.annotations ?? {};
-      for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {
-        expect(typeof annotations[hint], `${tool.name}.${hint}`).toBe("boolean");
+      // Hints are stated only where they differ from the MCP defaults; with the defaults applied,
+      // each is exactly what the catalog says of the tool.
+      const op = CATALOG.find((candidate) => candidate.name === tool.name);
+      const hints = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true, ...tool.annotations };
+      const readOnly = op?.effect === "read";
+      expect(hints.readOnlyHint, `${tool.name}.readOnlyHint`).toBe(readOnly);
+      expect(hints.openWorldHint, `${tool.name}.openWorldHint`).toBe(true);
+      if (!readOnly) {
+        expect(hints.destructiveHint, `${tool.name}.destructiveHint`).toBe(op?.effect === "destructive" || op?.method === "PATCH");
+        expect(hints.idempotentHint, `${tool.name}.idempotentHint`).toBe(op?.idempotent);
       }
     }
   });
@@ -122,11 +129,14 @@ describe("every tool's success path (direct key)", () => {
     expect((structured(await s.call("get_me")).data as { actor_type: string }).actor_type).toBe("direct_user");
     expect(structured(await s.call("list_clients")).data).toEqual([]);
 
-    const posts = structured<{ data: { id: string }[]; pagination: { has_more: boolean }; next_offset: number }>(
+    // The list result states where it started, whether it reached the end and where to go on
+    // (it no longer repeats LeadPanther's pagination object).
+    const posts = structured<{ data: { id: string }[]; offset: number; complete: boolean; next_offset: number }>(
       await s.call("list_posts", { limit: 10 }),
     );
     expect(posts.data).toHaveLength(10);
-    expect(posts.pagination.has_more).toBe(true);
+    expect(posts.offset).toBe(0);
+    expect(posts.complete).toBe(false);
     expect(posts.next_offset).toBe(10);
     const page2 = structured<{ data: { id: string }[] }>(await s.call("list_posts", { limit: 10, offset: posts.next_offset }));
     expect(page2.data[0]?.id).not.toBe(posts.data[0]?.id);

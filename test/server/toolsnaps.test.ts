@@ -17,6 +17,15 @@ import { startStack } from "../fixtures/stack.js";
 const SNAPSHOT_DIR = fileURLToPath(new URL("__toolsnaps__/", import.meta.url));
 const UPDATE = process.env.UPDATE_TOOLSNAPS === "1";
 
+/**
+ * Each tool's definition, in bytes of JSON as tools/list sends it, per variant: every byte is in
+ * the model's context on every turn. Growth past a budget fails until the budget is rewritten
+ * (with the snapshots) by UPDATE_TOOLSNAPS=1 and the diff reviewed. Budgets are written at the
+ * measured size plus the room below, kept for arguments announced for these tools.
+ */
+const BUDGET_FILE = fileURLToPath(new URL("tool-budget.json", import.meta.url));
+const BUDGET_ROOM: Readonly<Record<string, number>> = { delete_post: 250, archive_lead_magnet: 250, delete_media: 250, create_post: 300, update_post: 300 };
+
 /** How each variant is reached: a real key (and setting) through a real MCP client. */
 const VARIANTS = {
   direct: { key: DEMO.keys.directAll, env: {} },
@@ -84,6 +93,28 @@ describe("tool definitions match their reviewed snapshots", () => {
       );
     });
   }
+
+  test("every tool's definition stays within its byte budget (test/server/tool-budget.json)", () => {
+    const measured: Record<string, Record<string, number>> = {};
+    for (const [variant, tools] of listed) {
+      measured[variant] = Object.fromEntries([...tools.values()].map((tool) => [tool.name, Buffer.byteLength(JSON.stringify(tool))]));
+    }
+    if (UPDATE) {
+      const budgets = Object.fromEntries(
+        Object.entries(measured).map(([variant, sizes]) => [variant, Object.fromEntries(Object.entries(sizes).map(([name, bytes]) => [name, bytes + (BUDGET_ROOM[name] ?? 0)]))]),
+      );
+      writeFileSync(BUDGET_FILE, `${JSON.stringify(budgets, null, 2)}\n`);
+      return;
+    }
+    const budgets = JSON.parse(readFileSync(BUDGET_FILE, "utf8")) as Record<string, Record<string, number>>;
+    for (const [variant, sizes] of Object.entries(measured)) {
+      for (const [name, bytes] of Object.entries(sizes)) {
+        const budget = budgets[variant]?.[name];
+        expect(budget, `${variant} ${name}: no budget; review, then UPDATE_TOOLSNAPS=1 npx vitest run test/server/toolsnaps.test.ts`).toBeDefined();
+        expect(bytes, `${variant} ${name} grew past its budget: make it leaner, or review and UPDATE_TOOLSNAPS=1`).toBeLessThanOrEqual(budget as number);
+      }
+    }
+  });
 
   test("every variant lists a tool the catalog has, and every snapshot belongs to one", () => {
     const names = new Set(CATALOG.map((op) => op.name));

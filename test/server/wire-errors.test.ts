@@ -164,7 +164,8 @@ describe("codes a faithful sandbox never sends on catalog routes (a stand-in ser
   test("partial pagination: has_more alone still yields next_offset; no pagination says so", async () => {
     const s = await stack({ key: DEMO.keys.directAll, env: { LEADPANTHER_BASE_URL: baseUrl } });
     const activity = await s.call("list_activity", { offset: 10 });
-    expect(structured(activity)).toMatchObject({ pagination: { offset: 10, limit: 50, has_more: true }, next_offset: 11 });
+    // The list result reads LeadPanther's pagination into offset, complete and next_offset.
+    expect(structured(activity)).toMatchObject({ offset: 10, complete: false, next_offset: 11 });
     expect(textOf(await s.call("list_clients"))).toContain("did not report pagination");
   });
 

@@ -100,7 +100,7 @@ async function loadAll(name: string, maxPages = 5): Promise<Loaded<Json[]>> {
   const records: Json[] = [];
   let offset: number | undefined = 0;
   for (let page = 0; page < maxPages && offset !== undefined; page += 1) {
-    const result = await call(name, { limit: PAGE_SIZE, offset });
+    const result = await call(name, { limit: PAGE_SIZE, offset, response_format: "detailed" });
     if (result.isError) return { value: records, error: messageOf(result), complete: false };
     const loaded = pageOf(result);
     records.push(...loaded.records);
@@ -110,7 +110,7 @@ async function loadAll(name: string, maxPages = 5): Promise<Loaded<Json[]>> {
 }
 
 async function loadLeads(offset: number): Promise<void> {
-  const result = await call("list_leads", { limit: LEADS_PAGE_SIZE, offset });
+  const result = await call("list_leads", { limit: LEADS_PAGE_SIZE, offset, response_format: "detailed" });
   const page = pageOf(result);
   state.leads = { value: page.records, error: result.isError ? messageOf(result) : undefined, complete: page.nextOffset === undefined && offset === 0 };
   state.leadsOffset = offset;
