@@ -1,0 +1,279 @@
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { projectConcise } from "../../src/find/concise.js";
+import type { FindCollection } from "../../src/find/filters.js";
+import { renderConciseLine, renderDetailedLine, renderHeader, type FindStructured } from "../../src/find/render.js";
+import { DEMO, LARGE_SCALE, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+
+/**
+ * Find in one call (issue 11), over stdio against the large sandbox: the shipped CLI as a child
+ * process, the sandbox in this one (so faults can be armed mid-scan and the expected answers
+ * read independently, over raw HTTP, page by page).
+ */
+
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+type Json = Record<string, unknown>;
+type ListResult = Omit<FindStructured, "data"> & { request_id?: string; notice?: string; data: Json[] };
+
+let sandbox: Sandbox;
+let direct: Client;
+let agency: Client;
+
+async function spawnServer(key: string): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI],
+    env: { PATH: process.env.PATH ?? "", LEADPANTHER_API_KEY: key, LEADPANTHER_BASE_URL: sandbox.baseUrl, LEADPANTHER_LOG_LEVEL: "error" },
+    stderr: "ignore",
+  });
+  const client = new Client({ name: "find-e2e", version: "1.0.0" });
+  await client.connect(transport);
+  return client;
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ scale: "large" });
+  [direct, agency] = await Promise.all([spawnServer(DEMO.keys.directAll), spawnServer(DEMO.keys.agency)]);
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([direct?.close(), agency?.close()]);
+  await sandbox?.close();
+});
+
+/** Every record of a collection as LeadPanther serves it, read directly, with its offset. */
+async function rawAll(path: string, key: string = DEMO.keys.directAll): Promise<Json[]> {
+  const records: Json[] = [];
+  for (let offset = 0; ; offset += 100) {
+    const response = await fetch(`${sandbox.baseUrl}${path}?limit=100&offset=${offset}`, { headers: { authorization: `Bearer ${key}` } });
+    const body = (await response.json()) as { data: Json[]; pagination: { has_more: boolean } };
+    records.push(...body.data);
+    if (!body.pagination.has_more) return records;
+  }
+}
+
+async function call(client: Client, name: string, args: Json): Promise<{ result: CallToolResult; list: ListResult }> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+  return { result, list: result.structuredContent as unknown as ListResult };
+}
+
+/** Every match of a filtered call, following next_offset until complete; each call's account checked. */
+async function findAll(client: Client, name: string, args: Json, from = 0): Promise<{ ids: string[]; calls: number }> {
+  const ids: string[] = [];
+  let offset = from;
+  for (let calls = 1; ; calls++) {
+    const { list } = await call(client, name, { ...args, offset });
+    expect(list.offset).toBe(offset);
+    expect(list.matched).toBe(list.data.length);
+    ids.push(...list.data.map((item) => String(item.id ?? item.user_id)));
+    if (list.complete) {
+      expect(list.next_offset).toBeUndefined();
+      return { ids, calls };
+    }
+    // The exact resume point: every record before it was examined, none after it.
+    expect(list.next_offset).toBe(offset + (list.scanned ?? Number.NaN));
+    offset = list.next_offset as number;
+  }
+}
+
+/** An independent reading of "accent- and case-insensitive, every word found". */
+function fold(text: unknown): string {
+  return typeof text === "string" ? text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase() : "";
+}
+function hasWords(fields: unknown[], query: string): boolean {
+  const words = fold(query).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  return words.every((word) => fields.some((field) => fold(field).includes(word)));
+}
+const idsOf = (records: Json[], key = "id"): string[] => records.map((record) => String(record[key]));
+
+describe("filters over the 5,000-lead sandbox, exact across pages", () => {
+  test("a lead by name: one call, the one lead at offset 3216, a small result", async () => {
+    const leads = await rawAll("/leads");
+    expect(leads).toHaveLength(LARGE_SCALE.direct.leads);
+    const { result, list } = await call(direct, "list_leads", { query: "ingrid osei" });
+    expect(list.data.map((lead) => lead.name)).toEqual(["Ingrid Osei"]);
+    expect(leads.findIndex((lead) => lead.id === list.data[0]?.id)).toBe(LARGE_SCALE.findableLead.offset);
+    expect(list).toMatchObject({ complete: true, scanned: LARGE_SCALE.direct.leads, matched: 1, offset: 0 });
+    expect(Buffer.byteLength(JSON.stringify(result.structuredContent))).toBeLessThanOrEqual(2_048);
+    expect(Buffer.byteLength((result.content[0] as { text: string }).text)).toBeLessThanOrEqual(2_048);
+  });
+
+  test("accent-insensitive: Lucia finds every Lucía, and only those", async () => {
+    const leads = await rawAll("/leads");
+    const expected = idsOf(leads.filter((lead) => hasWords([lead.name, lead.headline, lead.form_name, ...Object.values((lead.emails as Json | null) ?? {})], "lucia")));
+    expect(expected.length).toBeGreaterThan(100);
+    expect(leads.some((lead) => String(lead.name).includes("Lucía"))).toBe(true);
+    const found = await findAll(direct, "list_leads", { query: "Lucia", limit: 100, max_scan: 20_000 });
+    expect(found.ids).toEqual(expected);
+  });
+
+  test("leads by keyword and intent: the same set as reading every page", async () => {
+    const leads = await rawAll("/leads");
+    const keyword = String(leads[150]?.latest_keyword);
+    const expected = idsOf(leads.filter((lead) => lead.latest_keyword === keyword && lead.has_intent === true));
+    expect(expected.length).toBeGreaterThan(100);
+    const found = await findAll(direct, "list_leads", { keyword: keyword.toLowerCase(), has_intent: true, limit: 100, max_scan: 20_000 });
+    expect(found.ids).toEqual(expected);
+  });
+
+  test("activity on one post from comments: the same set as reading every page", async () => {
+    const activity = await rawAll("/activity");
+    expect(activity).toHaveLength(LARGE_SCALE.direct.activity);
+    const postId = String((activity[4_321]?.metadata as Json).post_id);
+    const expected = idsOf(activity.filter((item) => (item.metadata as Json | null)?.post_id === postId && item.source === "comment"));
+    expect(expected.length).toBeGreaterThan(0);
+    const found = await findAll(direct, "list_activity", { post_id: postId, source: "comment", limit: 100, max_scan: 20_000 });
+    expect(found.ids).toEqual(expected);
+    expect(found.calls).toBe(Math.ceil(expected.length / 100) || 1);
+  });
+
+  test("posts in a schedule window come ordered by scheduled_at", async () => {
+    const posts = await rawAll("/posts");
+    expect(posts).toHaveLength(LARGE_SCALE.direct.posts);
+    const after = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const before = new Date(Date.now() + 14 * 86_400_000).toISOString();
+    const inWindow = posts.filter((post) => typeof post.scheduled_at === "string" && post.scheduled_at >= after && post.scheduled_at < before && post.status === "scheduled");
+    expect(inWindow.length).toBeGreaterThan(1);
+    const expected = [...inWindow].sort((a, b) => Date.parse(String(a.scheduled_at)) - Date.parse(String(b.scheduled_at)));
+    const { list } = await call(direct, "list_posts", { status: "scheduled", scheduled_after: after, scheduled_before: before, limit: 100 });
+    expect(list.complete).toBe(true);
+    expect(list.data.map((post) => post.id)).toEqual(idsOf(expected));
+  });
+
+  test("lead magnets by status, clients by name (agency key)", async () => {
+    const magnets = await rawAll("/lead-magnets");
+    const status = String(magnets[0]?.status);
+    const { list } = await call(direct, "list_lead_magnets", { status, limit: 100 });
+    expect(list.data.map((magnet) => magnet.id)).toEqual(idsOf(magnets.filter((magnet) => magnet.status === status)));
+
+    const clients = await rawAll("/clients", DEMO.keys.agency);
+    const name = String(clients[0]?.full_name).split(" ")[0] ?? "";
+    const expected = idsOf(clients.filter((client) => hasWords([client.full_name, client.business_name], name)), "user_id");
+    const found = await call(agency, "list_clients", { query: name, limit: 100 });
+    expect(found.list.data.map((client) => client.user_id)).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(0);
+  });
+});
+
+describe("where a scan stops, and resuming from next_offset", () => {
+  test("the scan cap: each call reads max_scan records; resuming misses nothing and repeats nothing", async () => {
+    const leads = await rawAll("/leads");
+    const keyword = String(leads[0]?.latest_keyword);
+    const expected = idsOf(leads.filter((lead) => lead.latest_keyword === keyword));
+    const first = await call(direct, "list_leads", { keyword, limit: 100, max_scan: 250 });
+    expect(first.list).toMatchObject({ complete: false, scanned: 250, next_offset: 250, stopped_by: expect.stringMatching(/^(max_scan|limit)$/) });
+    const found = await findAll(direct, "list_leads", { keyword, limit: 100, max_scan: 250 });
+    expect(found.ids).toEqual(expected);
+    expect(new Set(found.ids).size).toBe(found.ids.length);
+  });
+
+  test("limit reached mid-page: next_offset is right after the last match", async () => {
+    const leads = await rawAll("/leads");
+    const offsets = leads.flatMap((lead, index) => (hasWords([lead.name], "lucia") ? [index] : []));
+    const { list } = await call(direct, "list_leads", { query: "lucia", limit: 3, offset: 10 });
+    const wanted = offsets.filter((offset) => offset >= 10).slice(0, 3);
+    expect(list.data.map((lead) => lead.id)).toEqual(wanted.map((offset) => leads[offset]?.id));
+    expect(list).toMatchObject({ complete: false, stopped_by: "limit", next_offset: (wanted[2] as number) + 1, scanned: (wanted[2] as number) + 1 - 10 });
+  });
+});
+
+describe("progress, cancellation and rate limits", () => {
+  test("one progress notification per page read when the client asks for them", async () => {
+    const progress: { progress: number; total?: number }[] = [];
+    const result = (await direct.callTool({ name: "list_leads", arguments: { query: "ingrid osei" } }, undefined, {
+      onprogress: (notification) => progress.push(notification),
+    })) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    expect(progress.map((entry) => entry.progress)).toEqual(Array.from({ length: 50 }, (_, page) => (page + 1) * 100));
+    expect(progress.every((entry) => entry.total === 5_000)).toBe(true);
+  });
+
+  test("cancelling stops the scan: no page is requested after the client cancels", async () => {
+    sandbox.faults.inject({ method: "GET", path: "/leads", kind: "delay", ms: 300, times: 50 });
+    const controller = new AbortController();
+    const pending = direct.callTool({ name: "list_leads", arguments: { query: "nobody-by-this-name" } }, undefined, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    sandbox.clearRequests();
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // At most the page in flight when the cancellation arrived.
+    expect(sandbox.requests().filter((entry) => entry.path.startsWith("/api/v1/leads")).length).toBeLessThanOrEqual(1);
+    sandbox.faults.clear();
+    // The server still answers.
+    const after = await call(direct, "list_leads", { limit: 1 });
+    expect(after.list.data).toHaveLength(1);
+  });
+
+  test("a rate limit mid-scan that outlasts the client's retries returns the partial result and where to resume", async () => {
+    const leads = await rawAll("/leads");
+    const keyword = String(leads[0]?.latest_keyword);
+    const expected = idsOf(leads.filter((lead) => lead.latest_keyword === keyword));
+    let armed = false;
+    const result = (await direct.callTool({ name: "list_leads", arguments: { keyword, limit: 100, max_scan: 20_000 } }, undefined, {
+      onprogress: (notification) => {
+        // After the second page: the third and its retries are refused.
+        if (!armed && notification.progress === 200) {
+          armed = true;
+          sandbox.faults.inject({ method: "GET", path: "/leads", kind: "status", status: 429, retryAfter: "0", times: 3 });
+        }
+      },
+    })) as CallToolResult;
+    const list = result.structuredContent as unknown as ListResult;
+    expect(list).toMatchObject({ complete: false, stopped_by: "rate_limited", scanned: 200, next_offset: 200 });
+    expect(list.data.map((lead) => lead.id)).toEqual(expected.filter((id) => leads.findIndex((lead) => lead.id === id) < 200));
+    expect((result.content[0] as { text: string }).text).toContain("stopped by rate_limited");
+    const rest = await findAll(direct, "list_leads", { keyword, limit: 100, max_scan: 20_000 }, 200);
+    expect([...list.data.map((lead) => String(lead.id)), ...rest.ids]).toEqual(expected);
+  });
+});
+
+/** The text of a list result rebuilt from its structured content: equal means the same facts. */
+function textFrom(collection: FindCollection, tool: string, structured: ListResult, format: "concise" | "detailed"): string {
+  const lines = [renderHeader(tool, collection, structured as unknown as FindStructured)];
+  if (structured.notice !== undefined) lines.push(`notice: ${structured.notice}`);
+  for (const item of structured.data) lines.push(format === "concise" ? renderConciseLine(collection, item as Record<string, string>) : renderDetailedLine(item));
+  if (structured.request_id !== undefined) lines.push(`request_id: ${structured.request_id}`);
+  return lines.join("\n");
+}
+
+describe("concise and detailed on every list; both channels carry the same facts", () => {
+  const LISTS: [string, FindCollection, () => Client, Json][] = [
+    ["list_posts", "posts", () => direct, { query: "a" }],
+    ["list_leads", "leads", () => direct, { query: "a" }],
+    ["list_activity", "activity", () => direct, { author: "a" }],
+    ["list_lead_magnets", "lead_magnets", () => direct, { query: "a" }],
+    ["list_clients", "clients", () => agency, { query: "a" }],
+  ];
+  for (const [tool, collection, client, filter] of LISTS) {
+    test(tool, async () => {
+      const detailed = await call(client(), tool, { limit: 20, response_format: "detailed" });
+      const concise = await call(client(), tool, { limit: 20 });
+      expect(concise.list.data.length).toBeGreaterThan(0);
+      // Concise is the projection of the detailed records; the default is concise.
+      expect(concise.list.data).toEqual(detailed.list.data.map((record) => projectConcise(collection, record)));
+      expect(Buffer.byteLength(JSON.stringify(concise.list))).toBeLessThan(Buffer.byteLength(JSON.stringify(detailed.list)));
+      for (const [format, { result, list }] of [["concise", concise], ["detailed", detailed]] as const) {
+        expect((result.content[0] as { text: string }).text).toBe(textFrom(collection, tool, list, format));
+      }
+      // And filtered: the header carries the filters and the scan's account too.
+      const filtered = await call(client(), tool, { ...filter, limit: 5 });
+      expect((filtered.result.content[0] as { text: string }).text).toBe(textFrom(collection, tool, filtered.list, "concise"));
+      expect(filtered.list.filters).toEqual(filter);
+    });
+  }
+
+  test("a page bigger than 60 KB is cut at an item boundary in both channels and says where to go on", async () => {
+    const { result, list } = await call(direct, "list_posts", { limit: 100, response_format: "detailed" });
+    const text = (result.content[0] as { text: string }).text;
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(60_000);
+    expect(Buffer.byteLength(JSON.stringify(list))).toBeLessThanOrEqual(60_000);
+    expect(list.omitted).toBeGreaterThan(0);
+    expect(list.next_offset).toBe(list.data.length);
+    expect(text).toContain(`more: call again with offset ${list.data.length}`);
+    expect(text).toBe(textFrom("posts", "list_posts", list, "detailed"));
+  });
+});
