@@ -3,6 +3,7 @@ import { POST_IMAGES_MAX, POST_TEXT_MAX, POST_UPDATE_NULL_CLEARS, PUBLISHED_POST
 import { sanitizeText } from "../safety/sanitize.js";
 import { isoTimestamp, mediaReference, PAGED_LIST, uuidField } from "./fields.js";
 import { defineTool, type ToolHints } from "./types.js";
+import { BOARD_TOOL_META } from "../app/resource.js";
 
 /**
  * Posts (contract §11). Rules that need no server state are checked here, so the model learns
@@ -137,6 +138,7 @@ export const POST_TOOLS = [
     provenance: "stated",
     ...PAGED_LIST,
     noun: "post",
+    meta: BOARD_TOOL_META,
     hints: postHints,
   }),
   defineTool({
