@@ -30,13 +30,29 @@ export function isMediaPath(value: string): boolean {
   return MEDIA_PATH_PATTERN.test(value);
 }
 
-/** An https URL, or a media path returned by upload_media. */
+/**
+ * A file on the caller's own machine: a file:// URL, a home-relative or relative path, a
+ * Windows drive path, or an absolute path under a directory every desktop OS has. LeadPanther
+ * cannot read it; upload_media can.
+ */
+const LOCAL_FILE = /^(?:file:|~[\\/]|\.\.?[\\/]|[A-Za-z]:[\\/]|\\\\|\/(?:Users|home|tmp|var|private|Volumes|mnt|root|opt|media|srv|etc)\/)/i;
+
+export function isLocalFilePath(value: string): boolean {
+  return LOCAL_FILE.test(value);
+}
+
+/** An https URL, or a media path returned by upload_media; a local file is pointed to upload_media. */
 export function mediaReference(what: string) {
-  return z
-    .string({ error: `must be a string: ${what}` })
-    .refine((value) => isHttpsUrl(value) || isMediaPath(value), {
-      error: `must be an https:// URL or a media path returned by upload_media (${what})`,
-    });
+  return z.string({ error: `must be a string: ${what}` }).superRefine((value, context) => {
+    if (isLocalFilePath(value)) {
+      context.addIssue({
+        code: "custom",
+        message: `is a file on your machine (${JSON.stringify(value.slice(0, 120))}), which LeadPanther cannot read: upload it first with upload_media and put the path it returns here (${what})`,
+      });
+    } else if (!isHttpsUrl(value) && !isMediaPath(value)) {
+      context.addIssue({ code: "custom", message: `must be an https:// URL or a media path returned by upload_media (${what})` });
+    }
+  });
 }
 
 export const paginationShape = {
@@ -61,26 +77,3 @@ export const PAGED_LIST = {
   idempotent: true,
   list: true,
 } as const;
-
-/**
- * ISO 8601 timestamp with an explicit zone, e.g. 2026-06-01T09:00:00.000Z. A short pattern (the
- * JSON Schema every client receives carries it) plus a real calendar check.
- */
-export function isoTimestamp(what: string) {
-  const error = `must be an ISO 8601 timestamp with a time zone, e.g. 2026-06-01T09:00:00.000Z (${what})`;
-  return z
-    .string({ error })
-    .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/, { error })
-    .refine((value) => isRealDate(value), { error });
-}
-
-/** Date.parse accepts 2026-02-30 by rolling over; a real date reads back the same day. */
-function isRealDate(value: string): boolean {
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) return false;
-  const [year, month, day] = value.slice(0, 10).split("-").map(Number);
-  const zone = /([+-])(\d\d):(\d\d)$/.exec(value);
-  const offsetMinutes = zone ? (zone[1] === "-" ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3])) : 0;
-  const local = new Date(time + offsetMinutes * 60_000);
-  return local.getUTCFullYear() === year && local.getUTCMonth() + 1 === month && local.getUTCDate() === day;
-}

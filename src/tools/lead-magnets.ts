@@ -196,7 +196,7 @@ export const LEAD_MAGNET_TOOLS = [
     name: "create_lead_magnet",
     title: "Create a lead magnet",
     description:
-      "Create a lead magnet. delivery_mode hosted_content or gated_external needs hosted_page (publishing needs page content, resp. an external_resource_url); external_link needs resource_link; cta_label and cta_url together or neither. Not retried automatically: if the outcome is unknown, check list_lead_magnets first.",
+      "Create a lead magnet. delivery_mode hosted_content or gated_external needs hosted_page (publishing needs page content, resp. an external_resource_url); external_link needs resource_link; cta_label and cta_url together or neither. Never retried: a lost answer is settled by reading.",
     method: "POST",
     directPath: "/lead-magnets",
     agencyPath: "/clients/{clientId}/lead-magnets",
@@ -214,6 +214,7 @@ export const LEAD_MAGNET_TOOLS = [
       tool: "list_lead_magnets",
       instruction: "first call list_lead_magnets and look for the lead magnet (same title) before creating it again.",
     },
+    record: { kind: "create", readWith: "list_lead_magnets", matchField: "title" },
     hints: leadMagnetHints,
   }),
   defineTool({
@@ -239,6 +240,7 @@ export const LEAD_MAGNET_TOOLS = [
       tool: "get_lead_magnet",
       instruction: "call get_lead_magnet with the same lead_magnet_id and compare the fields before changing it again.",
     },
+    record: { kind: "update", readWith: "get_lead_magnet", idField: "lead_magnet_id" },
     hints: leadMagnetHints,
   }),
   defineTool({
@@ -260,6 +262,7 @@ export const LEAD_MAGNET_TOOLS = [
     noun: "lead magnet",
     probeFrom: "list_lead_magnets",
     verify: { tool: "get_lead_magnet", instruction: "call get_lead_magnet with the same lead_magnet_id: not_found means it was archived." },
+    record: { kind: "remove", readWith: "get_lead_magnet", idField: "lead_magnet_id" },
     hints: leadMagnetHints,
     confirm: {
       kind: "record",

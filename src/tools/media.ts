@@ -99,7 +99,7 @@ export const MEDIA_TOOLS = [
     idempotent: true,
     list: false,
     noun: "media",
-    verify: { tool: "delete_media", instruction: "calling delete_media again is harmless: not_found then means the file is already gone." },
+    verify: { tool: "delete_media", instruction: "no API route reads a media file, so the server cannot check. Ask the person before calling delete_media again: not_found then means the file is already gone." },
     hints: mediaHints,
     confirm: { kind: "arguments", describe: (args) => `Media file: ${String(args.path)}.` },
   }),
