@@ -138,3 +138,128 @@ describe("write results say what happened", () => {
     expect(text(created)).toContain(`client: ${client.name} (${DEMO.clients.full})`);
   });
 });
+
+type FaultKind = "reset-before-apply" | "status" | "hang-before-apply" | "reset-after-apply" | "status-after-apply" | "hang-after-apply";
+const FAULTS: Array<{ kind: FaultKind; applied: boolean }> = [
+  { kind: "reset-before-apply", applied: false },
+  { kind: "status", applied: false },
+  { kind: "hang-before-apply", applied: false },
+  { kind: "reset-after-apply", applied: true },
+  { kind: "status-after-apply", applied: true },
+  { kind: "hang-after-apply", applied: true },
+];
+
+interface WriteCase {
+  tool: string;
+  method: "POST" | "PATCH" | "DELETE";
+  /** Makes what the write needs and returns its arguments and the path it goes to. */
+  setup: (server: Spawned) => Promise<{ args: Record<string, unknown>; path: string }>;
+  /** Whether the write is visible afterwards (by reading through the tools). */
+  took: (server: Spawned, args: Record<string, unknown>) => Promise<boolean>;
+}
+
+async function createLeadMagnet(server: Spawned, title: string): Promise<string> {
+  const created = await server.call("create_lead_magnet", { title, delivery_mode: "external_link", resource_link: "https://example.com/guide" });
+  expect(created.isError, text(created)).toBeFalsy();
+  return String((created.structuredContent as { created: { id: string } }).created.id);
+}
+
+async function listed(server: Spawned, tool: string, field: string, value: unknown): Promise<number> {
+  const list = await server.call(tool, { limit: 100 });
+  return (list.structuredContent as { data: Array<Record<string, unknown>> }).data.filter((item) => item[field] === value).length;
+}
+
+async function recordOf(server: Spawned, tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return (await server.call(tool, args)).structuredContent?.data as Record<string, unknown>;
+}
+
+const WRITE_CASES: WriteCase[] = [
+  {
+    tool: "create_post",
+    method: "POST",
+    setup: async () => ({ args: { text: `Fault test ${Math.random()}` }, path: "/posts" }),
+    took: async (server, args) => (await listed(server, "list_posts", "text", args.text)) === 1,
+  },
+  {
+    tool: "update_post",
+    method: "PATCH",
+    setup: async (server) => {
+      const id = await createDraft(server, "Before the fault");
+      return { args: { post_id: id, text: "After the fault" }, path: `/posts/${id}` };
+    },
+    took: async (server, args) => (await recordOf(server, "get_post", { post_id: args.post_id })).text === "After the fault",
+  },
+  {
+    tool: "delete_post",
+    method: "DELETE",
+    setup: async (server) => {
+      const id = await createDraft(server, "To be deleted");
+      return { args: { post_id: id }, path: `/posts/${id}` };
+    },
+    took: async (server, args) => (await server.call("get_post", { post_id: args.post_id })).isError === true,
+  },
+  {
+    tool: "create_lead_magnet",
+    method: "POST",
+    setup: async () => ({ args: { title: `Guide ${Math.random()}`, delivery_mode: "external_link", resource_link: "https://example.com/guide" }, path: "/lead-magnets" }),
+    took: async (server, args) => (await listed(server, "list_lead_magnets", "title", args.title)) === 1,
+  },
+  {
+    tool: "update_lead_magnet",
+    method: "PATCH",
+    setup: async (server) => {
+      const id = await createLeadMagnet(server, "Old title");
+      return { args: { lead_magnet_id: id, title: "New title" }, path: `/lead-magnets/${id}` };
+    },
+    took: async (server, args) => (await recordOf(server, "get_lead_magnet", { lead_magnet_id: args.lead_magnet_id })).title === "New title",
+  },
+  {
+    tool: "archive_lead_magnet",
+    method: "DELETE",
+    setup: async (server) => {
+      const id = await createLeadMagnet(server, "To be archived");
+      return { args: { lead_magnet_id: id }, path: `/lead-magnets/${id}` };
+    },
+    took: async (server, args) => (await server.call("get_lead_magnet", { lead_magnet_id: args.lead_magnet_id })).isError === true,
+  },
+];
+
+describe("a lost answer is settled by reading, never by writing again", () => {
+  test.each(WRITE_CASES)("$tool: every fault kind, sent once, settled", async (writeCase) => {
+    const server = await spawnServer({ LEADPANTHER_TIMEOUT_MS: "1000", LEADPANTHER_CONFIRM_DESTRUCTIVE: "false" });
+    for (const fault of FAULTS) {
+      const { args, path } = await writeCase.setup(server);
+      sandbox.clearRequests();
+      sandbox.faults.inject({ method: writeCase.method, path, kind: fault.kind, ...(fault.kind.startsWith("status") ? { status: 500 } : {}) } as Parameters<Sandbox["faults"]["inject"]>[0]);
+      const result = await server.call(writeCase.tool, args);
+      const said = text(result);
+      expect(writes(writeCase.method, path), `${fault.kind}: sent exactly once`).toHaveLength(1);
+      if (fault.applied) {
+        expect(result.isError, `${fault.kind}: ${said}`).toBeFalsy();
+        expect(said).toContain(`${writeCase.tool}: APPLIED.`);
+        expect((result.structuredContent as { outcome: string }).outcome).toBe("applied");
+        if (writeCase.method === "POST") expect(said).toMatch(/created (post|lead magnet) [0-9a-f-]{36}/);
+      } else {
+        expect(result.isError, `${fault.kind}: ${said}`).toBe(true);
+        expect(said).toContain(`${writeCase.tool}: NOT APPLIED.`);
+        expect(said).toContain("safe to call");
+      }
+      expect(await writeCase.took(server, args), `${fault.kind}: the sandbox's state agrees`).toBe(fault.applied);
+      // Settling only read: the one write above is the only non-GET request.
+      expect(nonReads()).toEqual([`${writeCase.method} ${path}`]);
+    }
+  }, 60_000);
+
+  test("when the reads fail too, the outcome is still unknown and says what was checked", async () => {
+    const server = await spawnServer({ LEADPANTHER_CONFIRM_DESTRUCTIVE: "false" });
+    const id = await createDraft(server, "Unreadable afterwards");
+    sandbox.clearRequests();
+    sandbox.faults.inject({ method: "PATCH", path: `/posts/${id}`, kind: "reset-after-apply" });
+    sandbox.faults.inject({ method: "GET", path: `/posts/${id}`, kind: "status", status: 503, times: 10 });
+    const result = await server.call("update_post", { post_id: id, notes: "checked" });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toContain("update_post: OUTCOME STILL UNKNOWN.");
+    expect(text(result)).toContain(`checked: get_post for ${id} failed too`);
+    expect(writes("PATCH", `/posts/${id}`)).toHaveLength(1);
+  });
+});
