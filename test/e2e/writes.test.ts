@@ -263,3 +263,92 @@ describe("a lost answer is settled by reading, never by writing again", () => {
     expect(writes("PATCH", `/posts/${id}`)).toHaveLength(1);
   });
 });
+
+describe("times as people say them", () => {
+  const at = future(4, 8);
+  const day = at.toISOString().slice(0, 10);
+  test.each([
+    ["RFC 3339 with Z", { scheduled_at: `${day}T08:00:00Z` }],
+    ["an offset", { scheduled_at: `${day}T10:30:00+02:30` }],
+    ["the basic +0100 form", { scheduled_at: `${day}T09:00:00+0100` }],
+    ["a local time with time_zone", { scheduled_at: `${day}T03:00:00`, time_zone: "America/Bogota" }],
+  ])("%s → sent as UTC with milliseconds", async (_, args) => {
+    const server = await spawnServer();
+    const result = await server.call("create_post", { text: "Timed", ...args });
+    expect(result.isError, text(result)).toBeFalsy();
+    const posts = writes("POST", "/posts");
+    expect(JSON.parse(posts[0]!.body!).scheduled_at).toBe(`${day}T08:00:00.000Z`);
+    expect(text(result)).toContain(`${day} 08:00 UTC`);
+    if ("time_zone" in args) expect(text(result)).toContain(`${day} 03:00 America/Bogota (-05:00)`);
+  });
+
+  test("a DST gap is refused with why; an overlap asks which; a bad value is one line with one example; nothing sent", async () => {
+    const server = await spawnServer();
+    const year = new Date().getUTCFullYear() + 1;
+    // The EU changes clocks on the last Sunday of March and of October.
+    const lastSunday = (month: number): string => {
+      const last = new Date(Date.UTC(year, month, 0));
+      last.setUTCDate(last.getUTCDate() - last.getUTCDay());
+      return last.toISOString().slice(0, 10);
+    };
+    const gap = await server.call("create_post", { text: "Gap", scheduled_at: `${lastSunday(3)}T02:30:00`, time_zone: "Europe/Berlin" });
+    expect(gap.isError).toBe(true);
+    expect(text(gap)).toContain(`- scheduled_at: ${lastSunday(3)}T02:30:00 does not exist in Europe/Berlin: clocks jump from 02:00 to 03:00`);
+    const overlap = await server.call("create_post", { text: "Overlap", scheduled_at: `${lastSunday(10)}T02:30:00`, time_zone: "Europe/Berlin" });
+    expect(text(overlap)).toContain(`happens twice in Europe/Berlin`);
+    expect(text(overlap)).toContain(`${lastSunday(10)}T02:30:00+02:00 (the first time) or ${lastSunday(10)}T02:30:00+01:00 (the second)`);
+    const tomorrow = await server.call("create_post", { text: "Vague", scheduled_at: "tomorrow" });
+    const lines = text(tomorrow).split("\n").filter((line) => line.startsWith("- "));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^- scheduled_at: "tomorrow" is not a date and time: send RFC 3339 with an offset, e\.g\. \d{4}-\d\d-\d\dT09:00:00\+00:00$/);
+    const noZone = await server.call("create_post", { text: "No zone", scheduled_at: `${year}-06-01T09:00:00` });
+    expect(text(noZone)).toContain("has no offset: add one");
+    expect(nonReads()).toEqual([]);
+  });
+});
+
+describe("scheduling guardrails warn, never refuse", () => {
+  test("another post within 60 minutes and the same text in a draft are named", async () => {
+    const server = await spawnServer();
+    const at = future(6, 10);
+    const first = await server.call("create_post", { text: "Morning update", scheduled_at: at.toISOString() });
+    const firstId = (first.structuredContent as { created: { id: string } }).created.id;
+    const draftId = await createDraft(server, "Evergreen tip about onboarding");
+    const near = await server.call("create_post", { text: "Evergreen tip about onboarding", scheduled_at: new Date(at.getTime() + 30 * 60_000).toISOString() });
+    expect(near.isError, text(near)).toBeFalsy();
+    const warnings = (near.structuredContent as { warnings: string[] }).warnings;
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain(`another post is scheduled within 60 minutes of`);
+    expect(warnings[0]).toContain(`post ${firstId} (scheduled,`);
+    expect(warnings[1]).toContain(`the same text is already in another post: post ${draftId} (draft): "Evergreen tip about onboarding"`);
+    expect(text(near)).toContain(`warning: ${warnings[0]}`);
+  });
+
+  test("agency: the check reads the client's own posts", async () => {
+    const server = await spawnServer({}, { key: DEMO.keys.agency });
+    await server.call("create_post", { client_id: DEMO.clients.full, text: "Same text" });
+    const second = await server.call("create_post", { client_id: DEMO.clients.full, text: "Same text" });
+    expect((second.structuredContent as { warnings: string[] }).warnings[0]).toContain("the same text is already in another post");
+  });
+});
+
+describe("checks before the wire, with the numbers; nothing sent", () => {
+  test("local files, long text, client_id missing or pinned, wrong types", async () => {
+    const server = await spawnServer();
+    const local = await server.call("create_post", { text: "Chart", images: ["/Users/me/chart.png"], });
+    expect(text(local)).toContain('- images[0]: is a file on your machine ("/Users/me/chart.png"), which LeadPanther cannot read: upload it first with upload_media');
+    const fileUrl = await server.call("create_post", { text: "Doc", document_url: "file:///C:/docs/guide.pdf" });
+    expect(text(fileUrl)).toContain("- document_url: is a file on your machine");
+    const long = await server.call("create_post", { text: `${"a".repeat(2_998)}\r\n👨‍👩‍👧` });
+    expect(text(long)).toContain("- text: text is 3,005 characters, 5 over the 3,000 limit (counted in Unicode code points: a line break CRLF counts 2, an emoji with joiners counts each part)");
+    const wrongType = await server.call("create_post", { text: 42 });
+    expect(text(wrongType)).toContain("- text: must be a string: the post's text (received a number (42))");
+    const agency = await spawnServer({}, { key: DEMO.keys.agency });
+    const missing = await agency.call("create_post", { text: "Which client?" });
+    expect(text(missing)).toContain("- client_id: is required with an agency key: which client account to work on, a user_id from list_clients");
+    const pinned = await spawnServer({ LEADPANTHER_CLIENT_ID: DEMO.clients.full }, { key: DEMO.keys.agency });
+    const refused = await pinned.call("create_post", { client_id: DEMO.clients.postsRead, text: "Elsewhere" });
+    expect(text(refused)).toContain(`- client_id: this server is pinned to client ${DEMO.clients.full} by the operator (LEADPANTHER_CLIENT_ID)`);
+    expect(nonReads()).toEqual([]);
+  });
+});
