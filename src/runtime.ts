@@ -1,3 +1,4 @@
+import { keyFingerprint } from "./writes/confirm-token.js";
 import { checkKeyHygiene, describeKeyProblem, isBlockingKeyProblem, SETTINGS, type Config } from "./config.js";
 import { OFFICIAL_BASE_URL } from "./contract.js";
 import { AccessController } from "./access.js";
@@ -37,6 +38,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     sandboxUrl = sandbox.baseUrl;
     log.info("sandbox started in-process: a local stand-in of the LeadPanther API with invented data", { base_url: baseUrl });
   }
+  if (config.confirmSecret !== undefined) secrets.addSecret(config.confirmSecret);
   if (apiKey !== undefined) {
     secrets.addSecret(apiKey);
     secrets.addSecret(apiKey.trim().replace(/^["'`]+|["'`]+$/g, ""));
@@ -69,7 +71,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
   const first = access.start();
   await Promise.race([first, new Promise((resolve) => setTimeout(resolve, FIRST_ME_WAIT_MS).unref())]);
   return {
-    context: { config, api, access, logger: log },
+    context: { config, api, access, logger: log, keyFingerprint: apiKey === undefined ? "" : keyFingerprint(apiKey) },
     sandboxUrl,
     async close() {
       access.stop();

@@ -93,6 +93,17 @@ async function scanList(
   return { pages: SCAN_PAGES, complete: false };
 }
 
+/** How many other records of a list hold the same value in `field` (the newest SCAN_PAGES pages); undefined when unreadable. */
+export async function countSharing(call: ToolCall, listTool: string, field: string, value: unknown, excludeId: string): Promise<{ count: number; partial: boolean } | undefined> {
+  if (!mayRead(call, listTool) || typeof value !== "string") return undefined;
+  let count = 0;
+  const scan = await scanList(call, listTool, (page) => {
+    count += page.filter((item) => item.id !== excludeId && item[field] === value).length;
+    return false;
+  });
+  return "failed" in scan ? undefined : { count, partial: !scan.complete };
+}
+
 /** Scheduling warnings for a post write; skipped (no warnings) when the key cannot read posts. */
 async function guardrailWarnings(call: ToolCall, listTool: string, body: Record<string, unknown>, args: Record<string, unknown>): Promise<string[]> {
   if (typeof body.scheduled_at !== "string" && typeof body.text !== "string") return [];

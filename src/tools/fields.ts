@@ -77,3 +77,11 @@ export const PAGED_LIST = {
   idempotent: true,
   list: true,
 } as const;
+
+/** The token a delete or archive's preview returned, sent back once the person agreed. */
+export const confirmShape = {
+  confirm: z.string({ error: "must be a string: the token from this tool's preview" }).optional().describe("Token from the preview, only after the person agreed."),
+};
+
+/** Said in each confirmed tool's description: the model shows the preview and waits. */
+export const CONFIRM_NOTE = " Asks first (a dialog, or a preview with a confirm token): show the preview to the person and wait for their answer.";

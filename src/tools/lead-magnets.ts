@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DELIVERY_MODES, LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE, LEAD_MAGNET_STATUSES, LEAD_MAGNET_TITLE_MAX } from "../contract.js";
 import { sanitizeText } from "../safety/sanitize.js";
-import { httpsUrl, isHttpsUrl, PAGED_LIST, uuidField } from "./fields.js";
+import { CONFIRM_NOTE, confirmShape, httpsUrl, isHttpsUrl, PAGED_LIST, uuidField } from "./fields.js";
 import { defineTool, type ToolHints } from "./types.js";
 
 /**
@@ -246,7 +246,7 @@ export const LEAD_MAGNET_TOOLS = [
   defineTool({
     name: "archive_lead_magnet",
     title: "Archive a lead magnet",
-    description: "Archive a lead magnet (LeadPanther's DELETE archives): it leaves the lists and reads as not found afterwards.",
+    description: `Archive a lead magnet: it leaves the lists and reads as not found afterwards.${CONFIRM_NOTE}`,
     method: "DELETE",
     directPath: "/lead-magnets/{leadMagnetId}",
     agencyPath: "/clients/{clientId}/lead-magnets/{leadMagnetId}",
@@ -254,7 +254,7 @@ export const LEAD_MAGNET_TOOLS = [
     toolset: "lead_magnets",
     provenance: "stated",
     provenanceNote: "DELETE archives",
-    inputShape: leadMagnetIdShape,
+    inputShape: { ...leadMagnetIdShape, ...confirmShape },
     request: { pathParams: { lead_magnet_id: "leadMagnetId" } },
     effect: "destructive",
     idempotent: true,

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { POST_IMAGES_MAX, POST_TEXT_MAX, POST_UPDATE_NULL_CLEARS, PUBLISHED_POST_MUTABLE_FIELDS } from "../contract.js";
 import { sanitizeText } from "../safety/sanitize.js";
-import { countPostCharacters, describeTextTooLong } from "../writes/text-length.js";
-import { parseScheduledAt } from "../writes/time.js";
-import { mediaReference, PAGED_LIST, uuidField } from "./fields.js";
+import { formatUtc, parseScheduledAt } from "../writes/time.js";
+import { countPostCharacters, describeTextTooLong, firstWords } from "../writes/text-length.js";
+import { CONFIRM_NOTE, confirmShape, mediaReference, PAGED_LIST, uuidField } from "./fields.js";
 import { defineTool, type ToolHints } from "./types.js";
 
 /**
@@ -242,7 +242,7 @@ export const POST_TOOLS = [
   defineTool({
     name: "delete_post",
     title: "Delete a post",
-    description: "Delete a draft, scheduled or failed post. Published and publishing posts cannot be deleted through the API.",
+    description: `Delete a draft, scheduled or failed post (not a published or publishing one).${CONFIRM_NOTE}`,
     method: "DELETE",
     directPath: "/posts/{postId}",
     agencyPath: "/clients/{clientId}/posts/{postId}",
@@ -250,7 +250,7 @@ export const POST_TOOLS = [
     toolset: "posts",
     provenance: "inferred",
     provenanceNote: "path inferred; the rule on published posts stated",
-    inputShape: { ...postIdShape },
+    inputShape: { ...postIdShape, ...confirmShape },
     request: { pathParams: { post_id: "postId" } },
     effect: "destructive",
     idempotent: true,
@@ -265,9 +265,13 @@ export const POST_TOOLS = [
       readWith: "get_post",
       idField: "post_id",
       findWith: "list_posts",
+      sharedField: "text",
       describe: (id, post) => {
-        const text = typeof post.text === "string" ? sanitizeText(post.text, { maxLength: 120 }) : "(no text)";
-        return `Post ${id} (${String(post.status ?? "unknown status")}): "${text}".`;
+        const text = typeof post.text === "string" ? sanitizeText(firstWords(post.text), { maxLength: 120 }) : "(no text)";
+        const dates = (["scheduled_at", "created_at", "updated_at"] as const)
+          .filter((field) => typeof post[field] === "string" && !Number.isNaN(Date.parse(post[field] as string)))
+          .map((field) => `${field.replace("_at", "")} ${formatUtc(new Date(post[field] as string))}`);
+        return `Post ${id} (${[String(post.status ?? "unknown status"), ...dates].join(", ")}): "${text}".`;
       },
     },
   }),

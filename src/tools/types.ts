@@ -131,12 +131,16 @@ export type ConfirmPreview =
       idField: string;
       /** The list tool that shows the current ids, named when the record is not found. */
       findWith: string;
+      /** The field whose value other records may share (a post's text), counted with findWith to tell them apart. */
+      sharedField?: string;
       describe: (id: string, record: Record<string, unknown>) => string;
     };
 
 /** The operator's settings a result shaper may follow. */
 export interface ShapeSettings {
   activityContent: ActivityContentMode;
+  /** Lead emails shown in full or masked (LEADPANTHER_LEAD_PII). */
+  leadPii: "full" | "masked";
 }
 
 export interface ResultShaper {
@@ -154,6 +158,8 @@ export interface ToolSettings extends ShapeSettings {
   uploadRoots: readonly string[];
   /** The client the operator pinned with LEADPANTHER_CLIENT_ID, if any. */
   clientId: string | undefined;
+  /** Signs confirm tokens; undefined: a per-process random secret. */
+  confirmSecret: string | undefined;
 }
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -169,6 +175,8 @@ export interface ToolCall {
   logger: Logger;
   mcp: McpServer;
   extra: ToolExtra;
+  /** The API key's fingerprint, which a confirm token is bound to. */
+  keyFingerprint: string;
   /** The tools this key and these settings expose right now (get_me lists them). */
   exposedToolNames: () => string[];
 }

@@ -1,9 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ElicitRequestSchema, type CallToolResult, type ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import { startRuntime } from "../../src/runtime.js";
 import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { startHttpServer } from "../../src/transports/http.js";
 
 /**
  * Issue 12 over stdio: the shipped CLI spawned as an MCP client runs it, against a sandbox in
@@ -129,7 +133,7 @@ describe("write results say what happened", () => {
     const server = await spawnServer({ LEADPANTHER_CONFIRM_DESTRUCTIVE: "false" });
     const id = await createDraft(server, "A draft about onboarding emails");
     const result = await server.call("delete_post", { post_id: id });
-    expect(text(result)).toContain(`delete_post: done. Removed: Post ${id} (draft): "A draft about onboarding emails".`);
+    expect(text(result)).toMatch(new RegExp(`delete_post: done\\. Removed: Post ${id} \\(draft, created \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d(:\\d\\d)? UTC, updated [^)]+\\): "A draft about onboarding emails"\\.`));
     const agency = await spawnServer({}, { key: DEMO.keys.agency });
     const created = await agency.call("create_post", { client_id: DEMO.clients.full, text: "Client post" });
     const client = (created.structuredContent as { client: { id: string; name: string } }).client;
@@ -350,5 +354,91 @@ describe("checks before the wire, with the numbers; nothing sent", () => {
     const refused = await pinned.call("create_post", { client_id: DEMO.clients.postsRead, text: "Elsewhere" });
     expect(text(refused)).toContain(`- client_id: this server is pinned to client ${DEMO.clients.full} by the operator (LEADPANTHER_CLIENT_ID)`);
     expect(nonReads()).toEqual([]);
+  });
+});
+
+describe("a confirmation on every client", () => {
+  test("without elicitation: a preview and a token, nothing sent; the token does it; replayed with other arguments it is refused", async () => {
+    const server = await spawnServer();
+    const id = await createDraft(server, "A draft about onboarding emails");
+    const twin = await createDraft(server, "A draft about onboarding emails");
+    sandbox.clearRequests();
+    const first = await server.call("delete_post", { post_id: id });
+    expect(first.isError).toBeFalsy();
+    const asked = first.structuredContent as { outcome: string; preview: string; confirm: string; expires_at: string };
+    expect(asked.outcome).toBe("confirmation_needed");
+    expect(asked.preview).toMatch(new RegExp(`^Post ${id} \\(draft, created [^)]+\\): "A draft about onboarding emails"\\. 1 other post has the same text`));
+    expect(text(first)).toContain("Show this to the person and wait for their answer.");
+    expect(text(first)).toContain(`confirm: "${asked.confirm}"`);
+    expect(nonReads()).toEqual([]);
+    const replay = await server.call("delete_post", { post_id: twin, confirm: asked.confirm });
+    expect(replay.isError).toBe(true);
+    expect(text(replay)).toContain("the token was issued for other arguments");
+    expect(nonReads()).toEqual([]);
+    const done = await server.call("delete_post", { post_id: id, confirm: asked.confirm });
+    expect(done.isError, text(done)).toBeFalsy();
+    expect(text(done)).toContain(`delete_post: done. Removed: Post ${id}`);
+    expect(nonReads()).toEqual([`DELETE /posts/${id}`]);
+  });
+
+  test("with form elicitation: the dialog shows the distinguishing details; declining sends nothing", async () => {
+    const messages: string[] = [];
+    const server = await spawnServer({}, {
+      capabilities: { elicitation: { form: {} } },
+      prepare: (client) =>
+        client.setRequestHandler(ElicitRequestSchema, async (request) => {
+          messages.push(request.params.message);
+          return { action: "decline" };
+        }),
+    });
+    const id = await createLeadMagnet(server, "Checklist for launches");
+    sandbox.clearRequests();
+    const declined = await server.call("archive_lead_magnet", { lead_magnet_id: id });
+    expect(declined.isError).toBe(true);
+    expect(text(declined)).toContain("the person declined the confirmation");
+    expect(messages[0]).toContain(`Lead magnet ${id}: "Checklist for launches"`);
+    expect(nonReads()).toEqual([]);
+  });
+
+  test("LEADPANTHER_CONFIRM_DESTRUCTIVE=false: no preview, no dialog", async () => {
+    const server = await spawnServer({ LEADPANTHER_CONFIRM_DESTRUCTIVE: "false" });
+    const id = await createDraft(server, "Gone at once");
+    const result = await server.call("delete_post", { post_id: id });
+    expect(text(result)).toContain(`delete_post: done. Removed: Post ${id}`);
+  });
+
+  test("over HTTP, a token from one instance works on another sharing LEADPANTHER_CONFIRM_SECRET", async () => {
+    const secret = "shared-confirm-secret-0123456789";
+    const instances = await Promise.all([0, 1].map(async () => {
+      const runtime = await startRuntime(loadConfig([], { LEADPANTHER_API_KEY: DEMO.keys.directAll, LEADPANTHER_BASE_URL: sandbox.baseUrl, LEADPANTHER_LOG_LEVEL: "error", LEADPANTHER_CONFIRM_SECRET: secret }));
+      const http = await startHttpServer(runtime.context, { host: "127.0.0.1", port: 0, allowedOrigins: [] });
+      open.push(async () => {
+        await http.close(1_000);
+        await runtime.close();
+      });
+      const client = new Client({ name: "http-confirm", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+      open.push(() => client.close());
+      return (name: string, args: Record<string, unknown>) => client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
+    }));
+    const [first, second] = instances as [typeof instances[number], typeof instances[number]];
+    const created = await first("create_post", { text: "Behind a load balancer" });
+    const id = (created.structuredContent as { created: { id: string } }).created.id;
+    sandbox.clearRequests();
+    const asked = (await first("delete_post", { post_id: id })).structuredContent as { confirm: string };
+    expect(nonReads()).toEqual([]);
+    const done = await second("delete_post", { post_id: id, confirm: asked.confirm });
+    expect(done.isError, text(done)).toBeFalsy();
+    expect(nonReads()).toEqual([`DELETE /posts/${id}`]);
+    // An instance with another secret refuses it.
+    const runtime = await startRuntime(loadConfig([], { LEADPANTHER_API_KEY: DEMO.keys.directAll, LEADPANTHER_BASE_URL: sandbox.baseUrl, LEADPANTHER_LOG_LEVEL: "error", LEADPANTHER_CONFIRM_SECRET: "another-secret-0123456789-abcdef" }));
+    open.push(() => runtime.close());
+    const http = await startHttpServer(runtime.context, { host: "127.0.0.1", port: 0, allowedOrigins: [] });
+    open.push(() => http.close(1_000));
+    const other = new Client({ name: "http-confirm", version: "1.0.0" });
+    await other.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+    open.push(() => other.close());
+    const refused = (await other.callTool({ name: "delete_post", arguments: { post_id: id, confirm: asked.confirm } })) as CallToolResult;
+    expect(text(refused)).toContain("the token was issued for other arguments");
   });
 });
