@@ -1,3 +1,4 @@
+import { checkPinnedClient } from "./pin.js";
 import { keyFingerprint } from "./writes/confirm-token.js";
 import { checkKeyHygiene, describeKeyProblem, isBlockingKeyProblem, SETTINGS, type Config } from "./config.js";
 import { OFFICIAL_BASE_URL } from "./contract.js";
@@ -69,6 +70,15 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     keyWarning: blocking ? undefined : description,
   });
   const first = access.start();
+  // A pin that cannot work is said at start, in one line; the server runs on (get_me repeats it).
+  if (config.clientId !== undefined) {
+    const pinnedId = config.clientId;
+    void first.then(async (state) => {
+      if (state.status !== "ready" || state.identity.actorType !== "agency") return;
+      const pin = await checkPinnedClient(api, pinnedId, state, config).catch(() => undefined);
+      if (pin?.problem) log.warn(pin.problem);
+    });
+  }
   await Promise.race([first, new Promise((resolve) => setTimeout(resolve, FIRST_ME_WAIT_MS).unref())]);
   return {
     context: { config, api, access, logger: log, keyFingerprint: apiKey === undefined ? "" : keyFingerprint(apiKey) },

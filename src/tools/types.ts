@@ -153,6 +153,7 @@ export interface ResultShaper {
 /** The settings a tool call may need, declared here so the tools layer does not depend on the configuration module. */
 export interface ToolSettings extends ShapeSettings {
   readOnly: boolean;
+  toolsets: ReadonlySet<Toolset>;
   confirmDestructive: boolean;
   timeoutMs: number;
   uploadRoots: readonly string[];

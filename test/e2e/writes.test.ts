@@ -442,3 +442,50 @@ describe("a confirmation on every client", () => {
     expect(text(refused)).toContain("the token was issued for other arguments");
   });
 });
+
+describe("the pinned client, visible", () => {
+  test("get_me names the pinned client and its grant", async () => {
+    const server = await spawnServer({ LEADPANTHER_CLIENT_ID: DEMO.clients.full }, { key: DEMO.keys.agency });
+    const me = await server.call("get_me");
+    const pinned = (me.structuredContent as { pinned_client: { id: string; name: string; grant_status: string; problem?: string } }).pinned_client;
+    expect(pinned.id).toBe(DEMO.clients.full);
+    expect(pinned.grant_status).toBe("active");
+    expect(pinned.problem).toBeUndefined();
+    expect(text(me)).toContain(`Pinned client (LEADPANTHER_CLIENT_ID): ${pinned.name} (${DEMO.clients.full}), grant active`);
+  });
+
+  test.each([
+    ["revoked", DEMO.clients.revoked, "not active"],
+    ["lacking scopes", DEMO.clients.postsRead, "its grant lacks"],
+    ["unknown", "00000000-0000-4000-8000-00000000ffff", "is not a client of this key"],
+  ])("a %s pin is reported at start (stderr, one line) and in get_me; the server runs on", async (_, clientId, problem) => {
+    const server = await spawnServer({ LEADPANTHER_CLIENT_ID: clientId }, { key: DEMO.keys.agency });
+    const me = await server.call("get_me");
+    expect(me.isError).toBeFalsy();
+    expect((me.structuredContent as { pinned_client: { problem: string } }).pinned_client.problem).toContain(problem);
+    expect(text(me)).toContain(`PROBLEM: LEADPANTHER_CLIENT_ID ${clientId}`);
+    const deadline = Date.now() + 5_000;
+    while (!server.stderr().includes(problem) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.stderr().split("\n").filter((line) => line.includes(problem))).toHaveLength(1);
+  });
+});
+
+describe("LEADPANTHER_LEAD_PII=masked", () => {
+  test("emails masked, names kept, in both channels of every tool that returns leads", async () => {
+    const full = await spawnServer();
+    const plain = (await full.call("list_leads", { limit: 100 })).structuredContent as { data: Array<{ name: string; emails: Record<string, string | null> }> };
+    const emails = plain.data.flatMap((lead) => Object.values(lead.emails).filter((email): email is string => typeof email === "string"));
+    expect(emails.length).toBeGreaterThan(0);
+    const masked = await spawnServer({ LEADPANTHER_LEAD_PII: "masked" });
+    for (const tool of ["list_leads", "list_activity"]) {
+      const result = await masked.call(tool, { limit: 100 });
+      const both = `${text(result)}\n${JSON.stringify(result.structuredContent)}`;
+      for (const email of emails) expect(both, tool).not.toContain(email);
+    }
+    const leads = (await masked.call("list_leads", { limit: 100 })).structuredContent as typeof plain;
+    expect(plain.data[0]!.name).toMatch(/\S/);
+    expect(leads.data.map((lead) => lead.name)).toEqual(plain.data.map((lead) => lead.name));
+    const first = Object.values(plain.data[0]!.emails).find((email): email is string => typeof email === "string")!;
+    expect(JSON.stringify(leads.data[0]!.emails)).toContain(`${first[0]}•••@${first.split("@")[1]}`);
+  });
+});
