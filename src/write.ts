@@ -7,7 +7,7 @@ import { failure, prepareRequest, routeFor } from "./call.js";
 import { LISTS_NEWEST_FIRST, PAGINATION } from "./contract.js";
 import { isRecord } from "./json.js";
 import { outcomeUnknownHint } from "./hints.js";
-import { errorText, isSecretFree, render, shapeData } from "./results.js";
+import { errorText, isSecretFree, render, safeRequestId, shapeData } from "./results.js";
 import { describeChanges, verifyFieldsApplied, type FieldChange } from "./writes/changes.js";
 import { schedulingWarnings, type ExistingPost } from "./writes/guardrails.js";
 import { describeInstant } from "./writes/time.js";
@@ -161,7 +161,7 @@ export async function sendWrite(call: ToolCall, args: Record<string, unknown>, k
   const { op } = call;
   const prepared = prepareRequest(call, args);
   if ("result" in prepared) return prepared.result;
-  const { path, route, body } = prepared;
+  const { path, route, query, body } = prepared;
   const access = op.record;
   const canRead = access !== undefined && mayRead(call, access.readWith);
   let before = known;
@@ -173,7 +173,7 @@ export async function sendWrite(call: ToolCall, args: Record<string, unknown>, k
   const client = await clientLabel(call);
   const startedAt = Date.now();
   try {
-    const success = await call.api.call({ method: op.method, path, route, body, authenticated: true, signal: call.extra.signal });
+    const success = await call.api.call({ method: op.method, path, route, query, body, authenticated: true, signal: call.extra.signal });
     const after = isRecord(success.data) ? success.data : undefined;
     return writeResult(call, args, { body, before, after, warnings, client, requestId: success.requestId, secretFree: isSecretFree(success.bodyText) });
   } catch (error) {
@@ -299,12 +299,18 @@ function writeResult(
 
 function settledResult(call: ToolCall, args: Record<string, unknown>, error: ApiError, settled: Settlement, facts: WriteFacts): CallToolResult {
   const { op } = call;
-  const lost = `LeadPanther's answer was lost (${error.kind === "http" ? `HTTP ${error.status ?? "?"}` : error.kind}, request_id ${error.requestId}), so the server read to check; it did not send the write again.`;
+  const lost = `LeadPanther's answer was lost (${error.kind === "http" ? `HTTP ${error.status ?? "?"}` : error.kind}), so the server read to check; it did not send the write again.\nrequest_id: ${safeRequestId(error.requestId)}`;
   if (settled.outcome === "applied") {
     const { lines, structured } = describeWrite(call, args, { ...facts, after: settled.record });
     const text = [`${op.name}: APPLIED. ${lost}`, `checked: ${settled.checked}`, ...lines].join("\n");
     const data = shapeData(op, settled.record ?? null, call.config);
     return render(text, { outcome: "applied", verified_by: settled.checked, summary: text, ...structured, data, request_id: error.requestId });
+  }
+  if (settled.outcome === "not_applied" && error.kind === "timeout") {
+    // LeadPanther may still be working on a request it has not answered: no all-clear yet.
+    return errorText(
+      `${op.name}: NOT APPLIED SO FAR. ${lost}\nchecked: ${settled.checked}\nThe request timed out, so LeadPanther may still complete it: wait a minute and check with ${call.op.record?.readWith ?? "a read tool"} before calling ${op.name} again.`,
+    );
   }
   if (settled.outcome === "not_applied") {
     return errorText(`${op.name}: NOT APPLIED. ${lost}\nchecked: ${settled.checked}\nNothing changed; it is safe to call ${op.name} again.`);

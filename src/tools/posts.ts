@@ -267,7 +267,7 @@ export const POST_TOOLS = [
       findWith: "list_posts",
       sharedField: "text",
       describe: (id, post) => {
-        const text = typeof post.text === "string" ? sanitizeText(firstWords(post.text), { maxLength: 120 }) : "(no text)";
+        const text = typeof post.text === "string" ? sanitizeText(firstWords(post.text, 120), { maxLength: 120 }) : "(no text)";
         const dates = (["scheduled_at", "created_at", "updated_at"] as const)
           .filter((field) => typeof post[field] === "string" && !Number.isNaN(Date.parse(post[field] as string)))
           .map((field) => `${field.replace("_at", "")} ${formatUtc(new Date(post[field] as string))}`);

@@ -245,8 +245,14 @@ describe("a lost answer is settled by reading, never by writing again", () => {
         if (writeCase.method === "POST") expect(said).toMatch(/created (post|lead magnet) [0-9a-f-]{36}/);
       } else {
         expect(result.isError, `${fault.kind}: ${said}`).toBe(true);
-        expect(said).toContain(`${writeCase.tool}: NOT APPLIED.`);
-        expect(said).toContain("safe to call");
+        if (fault.kind === "hang-before-apply") {
+          // A timed-out request may still be completed by LeadPanther: what the read showed, without an all-clear.
+          expect(said).toContain(`${writeCase.tool}: NOT APPLIED SO FAR.`);
+          expect(said).toContain("wait a minute and check with");
+        } else {
+          expect(said).toContain(`${writeCase.tool}: NOT APPLIED.`);
+          expect(said).toContain("safe to call");
+        }
       }
       expect(await writeCase.took(server, args), `${fault.kind}: the sandbox's state agrees`).toBe(fault.applied);
       // Settling only read: the one write above is the only non-GET request.
