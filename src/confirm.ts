@@ -1,6 +1,7 @@
 import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { randomBytes } from "node:crypto";
 import { isRecord } from "./json.js";
+import { secrets } from "./safety/secrets.js";
 import { CONFIRM_FIELD, CONFIRM_TOKEN_TTL_MS, checkConfirmToken, issueConfirmToken, type ConfirmTokenInputs } from "./writes/confirm-token.js";
 import { ApiError } from "./api/errors.js";
 import { errorText } from "./results.js";
@@ -20,8 +21,10 @@ import type { ConfirmPreview, ToolCall } from "./tools/types.js";
 export async function confirmDestructive(call: ToolCall, args: Record<string, unknown>): Promise<CallToolResult | undefined> {
   const token = args[CONFIRM_FIELD];
   if (typeof token === "string") return checkToken(call, args, token);
-  const subject = await describeSubject(call, call.op.confirm, args);
-  if ("result" in subject) return subject.result;
+  const described = await describeSubject(call, call.op.confirm, args);
+  if ("result" in described) return described.result;
+  // The record's text may hold a secret-shaped value (a key pasted into a post): never shown.
+  const subject = { text: secrets.scrub(described.text) };
   if (!supportsFormElicitation(call.mcp.server.getClientCapabilities()?.elicitation)) return preview(call, args, subject.text);
   let answer;
   try {

@@ -294,7 +294,8 @@ function writeResult(
 ): CallToolResult {
   const { lines, structured } = describeWrite(call, args, facts);
   const data = shapeData(call.op, facts.after ?? null, call.config);
-  return render(lines.join("\n"), { outcome: "applied", summary: lines.join("\n"), ...structured, data, request_id: facts.requestId }, { scrubbed: facts.secretFree });
+  // The record read before the write (what was removed, the old values) was not part of this answer: scrub it all then.
+  return render(lines.join("\n"), { outcome: "applied", summary: lines.join("\n"), ...structured, data, request_id: facts.requestId }, { scrubbed: facts.secretFree && facts.before === undefined });
 }
 
 function settledResult(call: ToolCall, args: Record<string, unknown>, error: ApiError, settled: Settlement, facts: WriteFacts): CallToolResult {
