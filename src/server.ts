@@ -12,6 +12,7 @@ import type { ServerContext } from "./context.js";
 import type { ToolCall, ToolExtra } from "./tools/types.js";
 import { withheldMarkerIn } from "./safety/secrets.js";
 import { SERVER_NAME, SERVER_VERSION } from "./version.js";
+import { registerBoardResource } from "./app/resource.js";
 import { CallTracker } from "./transports/lifecycle.js";
 
 export { SERVER_NAME, SERVER_VERSION } from "./version.js";
@@ -44,8 +45,10 @@ export function createMcpServer(context: ServerContext, options: { followAccess:
   const registered = new Map<string, RegisteredEntry>();
   const sync = (state: AccessState): void => syncTools(mcp, context, registered, exposedTools(state, context.config));
   sync(context.access.state);
-  // registerTool declares listChanged: true by itself; say what this server really delivers.
-  mcp.server.registerCapabilities({ tools: { listChanged: options.followAccess } });
+  registerBoardResource(mcp);
+  // registerTool and registerResource declare listChanged: true by themselves; say what this
+  // server really delivers (the board resource never changes).
+  mcp.server.registerCapabilities({ tools: { listChanged: options.followAccess }, resources: { listChanged: false } });
   serveToolCalls(mcp, context, registered, options.calls ?? new CallTracker());
   if (options.followAccess) {
     const unsubscribe = context.access.subscribe(sync);
@@ -241,6 +244,7 @@ function registerOperation(mcp: McpServer, context: ServerContext, tool: Exposed
       // Lists declare their envelope (pagination, next_offset); single records are whatever
       // LeadPanther returns, so a schema would only restate "an object" at a token cost.
       ...(op.list ? { outputSchema: listOutputSchema } : {}),
+      ...(op.meta ? { _meta: { ...op.meta } } : {}),
       annotations: {
         readOnlyHint: op.effect === "read",
         destructiveHint: op.effect === "destructive" || op.method === "PATCH",

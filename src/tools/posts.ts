@@ -5,6 +5,7 @@ import { formatUtc, parseScheduledAt } from "../writes/time.js";
 import { countPostCharacters, describeTextTooLong, firstWords } from "../writes/text-length.js";
 import { CONFIRM_NOTE, confirmShape, mediaReference, PAGED_LIST, uuidField } from "./fields.js";
 import { defineTool, type ToolHints } from "./types.js";
+import { BOARD_TOOL_META } from "../app/resource.js";
 
 /**
  * Posts (contract §11). Rules that need no server state are checked here, so the model learns
@@ -167,6 +168,7 @@ export const POST_TOOLS = [
     provenance: "stated",
     ...PAGED_LIST,
     noun: "post",
+    meta: BOARD_TOOL_META,
     hints: postHints,
   }),
   defineTool({

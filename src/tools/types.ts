@@ -59,6 +59,8 @@ export interface ToolDefinition {
   shape?: ResultShaper;
   /** Runs while the key's access is not ready, instead of being refused (get_me explains what is wrong). */
   runsWithoutAccess?: boolean;
+  /** `_meta` sent with the tool's definition: the MCP Apps view hosts show beside its results (src/app). */
+  meta?: Readonly<Record<string, unknown>>;
   /** A tool that is not one request (get_me, upload_media) answers here instead. */
   handler?: (call: ToolCall, args: Record<string, unknown>) => Promise<CallToolResult>;
 }
