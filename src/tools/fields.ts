@@ -78,6 +78,29 @@ export const PAGED_LIST = {
   list: true,
 } as const;
 
+/**
+ * ISO 8601 timestamp with an explicit zone, e.g. 2026-06-01T09:00:00.000Z. A short pattern (the
+ * JSON Schema every client receives carries it) plus a real calendar check.
+ */
+export function isoTimestamp(what: string) {
+  const error = `must be an ISO 8601 timestamp with a time zone, e.g. 2026-06-01T09:00:00.000Z (${what})`;
+  return z
+    .string({ error })
+    .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/, { error })
+    .refine((value) => isRealDate(value), { error });
+}
+
+/** Date.parse accepts 2026-02-30 by rolling over; a real date reads back the same day. */
+function isRealDate(value: string): boolean {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) return false;
+  const [year, month, day] = value.slice(0, 10).split("-").map(Number);
+  const zone = /([+-])(\d\d):(\d\d)$/.exec(value);
+  const offsetMinutes = zone ? (zone[1] === "-" ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3])) : 0;
+  const local = new Date(time + offsetMinutes * 60_000);
+  return local.getUTCFullYear() === year && local.getUTCMonth() + 1 === month && local.getUTCDate() === day;
+}
+
 /** The token a delete or archive's preview returned, sent back once the person agreed. */
 export const confirmShape = {
   confirm: z.string({ error: "must be a string: the token from this tool's preview" }).optional().describe("Token from the preview, only after the person agreed."),

@@ -162,6 +162,17 @@ describe("key hygiene (§2)", () => {
   });
 });
 
+describe("timestamps (tools/fields)", async () => {
+  const { isoTimestamp } = await import("../../src/tools/fields.js");
+  const schema = isoTimestamp("test");
+  test.each(["2026-06-01T09:00:00.000Z", "2026-06-01T09:00Z", "2026-06-01T23:30:00+02:00", "2028-02-29T00:00:00Z"])("%s is accepted", (value) => {
+    expect(schema.safeParse(value).success).toBe(true);
+  });
+  test.each(["2026-02-30T09:00:00Z", "2026-06-01 09:00:00Z", "2026-06-01T09:00:00", "tomorrow", "2027-02-29T00:00:00Z", "2026-13-01T00:00:00Z"])("%s is refused", (value) => {
+    expect(schema.safeParse(value).success).toBe(false);
+  });
+});
+
 describe("timestamps (scheduled_at, read by writes/time)", async () => {
   const { parseScheduledAt } = await import("../../src/writes/time.js");
   const now = new Date("2026-01-01T00:00:00Z");
