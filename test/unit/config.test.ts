@@ -184,3 +184,18 @@ describe("timestamps (scheduled_at, read by writes/time)", async () => {
     expect(parseScheduledAt(value, { now }).ok).toBe(false);
   });
 });
+
+describe("write settings", () => {
+  test("LEADPANTHER_LEAD_PII: full by default, masked by choice, anything else named", () => {
+    expect(loadConfig([], {}).leadPii).toBe("full");
+    expect(loadConfig([], { LEADPANTHER_LEAD_PII: "masked" }).leadPii).toBe("masked");
+    expect(loadConfig(["--lead-pii", "masked"], {}).leadPii).toBe("masked");
+    expect(() => loadConfig([], { LEADPANTHER_LEAD_PII: "hidden" })).toThrow(/LEADPANTHER_LEAD_PII/);
+  });
+
+  test("LEADPANTHER_CONFIRM_SECRET: from the environment only, at least 24 characters", () => {
+    expect(loadConfig([], {}).confirmSecret).toBeUndefined();
+    expect(loadConfig([], { LEADPANTHER_CONFIRM_SECRET: "a-shared-secret-0123456789" }).confirmSecret).toBe("a-shared-secret-0123456789");
+    expect(() => loadConfig([], { LEADPANTHER_CONFIRM_SECRET: "short" })).toThrow("LEADPANTHER_CONFIRM_SECRET: is too short");
+  });
+});
