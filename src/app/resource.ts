@@ -20,8 +20,6 @@ export const BOARD_TOOL_META = {
   "ui/resourceUri": BOARD_URI,
 } as const;
 
-/** Tools whose results the board shows: the ones that carry BOARD_TOOL_META. */
-export const BOARD_TOOLS = ["list_posts", "get_post_engagement", "list_leads", "list_activity"] as const;
 
 // The view is built into dist/app/board.html. This module runs from the CLI bundle (dist/cli.js),
 // from one of its chunks (dist/chunks/), from tsc's output (dist/app/) or from source in tests.

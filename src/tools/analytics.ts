@@ -1,6 +1,7 @@
 import { leadMagnetIdShape, leadMagnetNotFound } from "./lead-magnets.js";
 import { postIdShape, postNotFound } from "./posts.js";
 import { defineTool } from "./types.js";
+import { BOARD_TOOL_META } from "../app/resource.js";
 
 /** Analytics: read-only figures of one post or one lead magnet; the catalog lists each beside its record's tools. */
 export const POST_ENGAGEMENT_TOOL = defineTool({
@@ -20,6 +21,7 @@ export const POST_ENGAGEMENT_TOOL = defineTool({
   idempotent: true,
   list: false,
   noun: "engagement",
+  meta: BOARD_TOOL_META,
   probeFrom: "list_posts",
   hints: { notFound: postNotFound },
 });

@@ -8,7 +8,7 @@ import { startStack } from "../fixtures/stack.js";
 
 /**
  * One snapshot per tool (test/server/__toolsnaps__/<tool>.json) of everything a client sees of it
- * in each variant: name, title, description, input and output schema, annotations. A change to
+ * in each variant: name, title, description, input and output schema, annotations, _meta. A change to
  * any of them fails here with a diff until it is reviewed and written with
  *   UPDATE_TOOLSNAPS=1 npx vitest run test/server/toolsnaps.test.ts
  * A missing snapshot fails too (CI never writes one silently).
@@ -59,6 +59,7 @@ function definition(tool: Tool): Record<string, unknown> {
     inputSchema: tool.inputSchema,
     outputSchema: tool.outputSchema,
     annotations: tool.annotations,
+    _meta: tool._meta,
   };
 }
 
