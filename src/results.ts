@@ -72,17 +72,17 @@ export function listResult(
   composed: FindResult,
   options: { requestId: string | undefined; settings: ShapeSettings; scrubbed: boolean; caveat?: string | undefined },
 ): CallToolResult {
-  const notice = [options.caveat, op.shape?.notice?.(options.settings)].filter((part) => part !== undefined).join(" ") || undefined;
+  // Each notice on its own line of the text, all of them in structured `notice`.
+  const notices = [options.caveat, op.shape?.notice?.(options.settings)].filter((part): part is string => part !== undefined);
   let structured: Record<string, unknown> = { ...composed.structured };
   if (options.requestId !== undefined) structured.request_id = safeRequestId(options.requestId);
-  if (notice) structured.notice = notice;
+  if (notices.length > 0) structured.notice = notices.join(" ");
   const clean = options.scrubbed ? structured : scrubResult(structured);
   const withheld = clean !== structured && JSON.stringify(clean) !== JSON.stringify(structured);
-  structured = withheld ? { ...clean, notice: notice ? `${notice} ${WITHHELD_NOTICE}` : WITHHELD_NOTICE } : clean;
+  if (withheld) notices.push(WITHHELD_NOTICE);
+  structured = withheld ? { ...clean, notice: notices.join(" ") } : clean;
   const [header = "", ...items] = composed.text.split("\n");
-  const lines = [header];
-  if (typeof structured.notice === "string") lines.push(`notice: ${structured.notice}`);
-  lines.push(...items);
+  const lines = [header, ...notices, ...items];
   if (typeof structured.request_id === "string") lines.push(`request_id: ${structured.request_id}`);
   const text = lines.join("\n");
   return { content: [{ type: "text", text: options.scrubbed ? text : secrets.scrub(text) }], structuredContent: structured };

@@ -215,18 +215,24 @@ describe("progress, cancellation and rate limits", () => {
     let armed = false;
     const result = (await direct.callTool({ name: "list_leads", arguments: { keyword, limit: 100, max_scan: 20_000 } }, undefined, {
       onprogress: (notification) => {
-        // After the second page: the third and its retries are refused.
+        // After the second page: every later request is refused, retries included. Pages
+        // already in flight (the scan reads ahead) still arrive.
         if (!armed && notification.progress === 200) {
           armed = true;
-          sandbox.faults.inject({ method: "GET", path: "/leads", kind: "status", status: 429, retryAfter: "0", times: 3 });
+          sandbox.faults.inject({ method: "GET", path: "/leads", kind: "status", status: 429, retryAfter: "0", times: 1_000 });
         }
       },
     })) as CallToolResult;
+    sandbox.faults.clear();
     const list = result.structuredContent as unknown as ListResult;
-    expect(list).toMatchObject({ complete: false, stopped_by: "rate_limited", scanned: 200, next_offset: 200 });
-    expect(list.data.map((lead) => lead.id)).toEqual(expected.filter((id) => leads.findIndex((lead) => lead.id === id) < 200));
+    expect(list).toMatchObject({ complete: false, stopped_by: "rate_limited" });
+    const stoppedAt = list.next_offset as number;
+    expect(stoppedAt).toBeGreaterThanOrEqual(200);
+    expect(stoppedAt % 100).toBe(0);
+    expect(list.scanned).toBe(stoppedAt);
+    expect(list.data.map((lead) => lead.id)).toEqual(expected.filter((id) => leads.findIndex((lead) => lead.id === id) < stoppedAt));
     expect((result.content[0] as { text: string }).text).toContain("stopped by rate_limited");
-    const rest = await findAll(direct, "list_leads", { keyword, limit: 100, max_scan: 20_000 }, 200);
+    const rest = await findAll(direct, "list_leads", { keyword, limit: 100, max_scan: 20_000 }, stoppedAt);
     expect([...list.data.map((lead) => String(lead.id)), ...rest.ids]).toEqual(expected);
   });
 });
@@ -234,7 +240,7 @@ describe("progress, cancellation and rate limits", () => {
 /** The text of a list result rebuilt from its structured content: equal means the same facts. */
 function textFrom(collection: FindCollection, tool: string, structured: ListResult, format: "concise" | "detailed"): string {
   const lines = [renderHeader(tool, collection, structured as unknown as FindStructured)];
-  if (structured.notice !== undefined) lines.push(`notice: ${structured.notice}`);
+  if (structured.notice !== undefined) lines.push(structured.notice);
   for (const item of structured.data) lines.push(format === "concise" ? renderConciseLine(collection, item as Record<string, string>) : renderDetailedLine(item));
   if (structured.request_id !== undefined) lines.push(`request_id: ${structured.request_id}`);
   return lines.join("\n");

@@ -170,7 +170,8 @@ async function createLeadMagnet(server: Spawned, title: string): Promise<string>
 }
 
 async function listed(server: Spawned, tool: string, field: string, value: unknown): Promise<number> {
-  const list = await server.call(tool, { limit: 100 });
+  // Full records: a concise post shows only the first words of its text.
+  const list = await server.call(tool, { limit: 100, response_format: "detailed" });
   return (list.structuredContent as { data: Array<Record<string, unknown>> }).data.filter((item) => item[field] === value).length;
 }
 
@@ -480,16 +481,18 @@ describe("the pinned client, visible", () => {
 describe("LEADPANTHER_LEAD_PII=masked", () => {
   test("emails masked, names kept, in both channels of every tool that returns leads", async () => {
     const full = await spawnServer();
-    const plain = (await full.call("list_leads", { limit: 100 })).structuredContent as { data: Array<{ name: string; emails: Record<string, string | null> }> };
+    const plain = (await full.call("list_leads", { limit: 100, response_format: "detailed" })).structuredContent as { data: Array<{ name: string; emails: Record<string, string | null> }> };
     const emails = plain.data.flatMap((lead) => Object.values(lead.emails).filter((email): email is string => typeof email === "string"));
     expect(emails.length).toBeGreaterThan(0);
     const masked = await spawnServer({ LEADPANTHER_LEAD_PII: "masked" });
     for (const tool of ["list_leads", "list_activity"]) {
-      const result = await masked.call(tool, { limit: 100 });
-      const both = `${text(result)}\n${JSON.stringify(result.structuredContent)}`;
-      for (const email of emails) expect(both, tool).not.toContain(email);
+      for (const format of ["concise", "detailed"]) {
+        const result = await masked.call(tool, { limit: 100, response_format: format });
+        const both = `${text(result)}\n${JSON.stringify(result.structuredContent)}`;
+        for (const email of emails) expect(both, `${tool} ${format}`).not.toContain(email);
+      }
     }
-    const leads = (await masked.call("list_leads", { limit: 100 })).structuredContent as typeof plain;
+    const leads = (await masked.call("list_leads", { limit: 100, response_format: "detailed" })).structuredContent as typeof plain;
     expect(plain.data[0]!.name).toMatch(/\S/);
     // Names stay; only an address written inside one (a hostile seed lead has one) is masked.
     expect(leads.data.map((lead) => lead.name)).toEqual(plain.data.map((lead) => maskEmailsInText(lead.name)));

@@ -62,7 +62,8 @@ export function stringsOf(value: unknown, out: string[] = []): string[] {
 export function jsonLinesOf(result: CallToolResult): unknown[] {
   const values: unknown[] = [];
   for (const line of resultText(result).split("\n")) {
-    const trimmed = line.trim();
+    // A detailed list item is a line "- " and the record's JSON.
+    const trimmed = line.trim().replace(/^- (?=[[{"])/, "");
     if (!/^[[{"]/.test(trimmed) && trimmed !== "null") continue;
     try {
       values.push(JSON.parse(trimmed) as unknown);
@@ -95,7 +96,7 @@ export const UNTRUSTED_MARKER = /<\/?untrusted-data id=\\?"[0-9a-f]{24}\\?"(?: s
 export function separateStrings(result: CallToolResult): string[] {
   const out = resultText(result)
     .split("\n")
-    .filter((line) => !/^[[{"]/.test(line.trim()) && line.trim() !== "null");
+    .filter((line) => !/^(- )?[[{"]/.test(line.trim()) && line.trim() !== "null");
   for (const value of jsonLinesOf(result)) stringsOf(value, out);
   stringsOf(result.structuredContent, out);
   return out;
