@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const scripts = ["server-bench.mjs", "sandbox-bench.mjs", "upload-rss.mjs"];
+const scripts = ["server-bench.mjs", "tools-size.mjs", "find-bench.mjs", "sandbox-bench.mjs", "upload-rss.mjs"];
 let failed = false;
 for (const script of scripts) {
   const path = fileURLToPath(new URL(`./${script}`, import.meta.url));

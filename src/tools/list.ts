@@ -82,7 +82,7 @@ async function runList(call: ToolCall, args: Record<string, unknown>): Promise<C
         nextOffset,
       });
       const caveat = pagination === undefined ? "LeadPanther did not report pagination, so further pages are unknown." : undefined;
-      return listResult(op, composed, { requestId: success.requestId, settings: call.config, scrubbed: answers.secretFree, caveat });
+      return listResult(op, composed, { requestId: success.requestId, settings: call.config, scrubbed: isSecretFree(success.bodyText), caveat });
     }
 
     const limit = typeof args.limit === "number" ? args.limit : PAGINATION.defaultLimit;
@@ -110,23 +110,23 @@ async function runList(call: ToolCall, args: Record<string, unknown>): Promise<C
       retryAfterSeconds: result.retryAfterSeconds,
     };
     const composed = composeFindResult({ tool: op.name, collection, format, entries, offset, complete: result.complete, nextOffset: result.nextOffset, scan: summary });
-    return listResult(op, composed, { requestId: answers.lastRequestId, settings: call.config, scrubbed: answers.secretFree });
+    // Only what is shown is checked for secret-shaped values: a page's whole body, read and
+    // dropped, costs more to check than the scan itself.
+    return listResult(op, composed, { requestId: answers.lastRequestId, settings: call.config, scrubbed: false });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     return failure(call, error);
   }
 }
 
-/** The API client, remembering what a list result reports of its answers: the last request id, and whether any held a secret. */
+/** The API client, remembering the request id of its last answer (the one a list result reports). */
 class AnswerLog implements Pick<ApiClient, "call"> {
   lastRequestId: string | undefined;
-  secretFree = true;
   constructor(private readonly api: Pick<ApiClient, "call">) {}
 
   async call(request: ApiRequest): Promise<ApiSuccess> {
     const success = await this.api.call(request);
     this.lastRequestId = success.requestId;
-    if (this.secretFree && !isSecretFree(success.bodyText)) this.secretFree = false;
     return success;
   }
 }
