@@ -16,7 +16,7 @@ import { apiPages, scan, SCAN_LIMITS, type ScanProgress } from "../find/scan.js"
 import { routeFor, failure } from "../call.js";
 import { isSecretFree, listResult, invalidListAnswer, shapeData } from "../results.js";
 import { paginationShape } from "./fields.js";
-import type { ToolCall, ToolDefinition } from "./types.js";
+import type { ShapeSettings, ToolCall, ToolDefinition } from "./types.js";
 
 const maxScanShape = {
   max_scan: z
@@ -89,7 +89,7 @@ async function runList(call: ToolCall, args: Record<string, unknown>): Promise<C
     const maxScan = typeof args.max_scan === "number" ? args.max_scan : SCAN_LIMITS.defaultMaxScan;
     const result = await scan({
       fetchPage: apiPages(answers, route),
-      match: filter.predicate(args),
+      match: matcherFor(op, filter.predicate(args), call.config),
       limit,
       startOffset: offset,
       maxScan,
@@ -117,6 +117,12 @@ async function runList(call: ToolCall, args: Record<string, unknown>): Promise<C
     if (!(error instanceof ApiError)) throw error;
     return failure(call, error);
   }
+}
+
+/** The filters' test on what the model may see of a record (see ResultShaper.filterView). */
+function matcherFor(op: ToolDefinition, test: (record: unknown) => boolean, settings: ShapeSettings): (record: unknown) => boolean {
+  const view = op.shape?.filterView;
+  return view === undefined ? test : (record) => test(view(record, settings));
 }
 
 /** The API client, remembering the request id of its last answer (the one a list result reports). */

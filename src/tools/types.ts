@@ -153,6 +153,12 @@ export interface ResultShaper {
   record: (record: unknown, settings: ShapeSettings) => unknown;
   /** Said beside the data, e.g. that its strings are third-party text. */
   notice?: (settings: ShapeSettings) => string;
+  /**
+   * What the find filters compare, when the model may not see all of a record: the record
+   * with those values withheld (not yet wrapped as untrusted text), so that a filter cannot
+   * tell the model what the result would hide. Without it, filters compare the record as read.
+   */
+  filterView?: (record: unknown, settings: ShapeSettings) => unknown;
 }
 
 /** The settings a tool call may need, declared here so the tools layer does not depend on the configuration module. */

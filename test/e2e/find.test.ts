@@ -1,9 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, ProgressNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { projectConcise } from "../../src/find/concise.js";
+import { normalizeText } from "../../src/find/match.js";
 import type { FindCollection } from "../../src/find/filters.js";
 import { renderConciseLine, renderDetailedLine, renderHeader, type FindStructured } from "../../src/find/render.js";
 import { DEMO, LARGE_SCALE, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
@@ -22,11 +23,11 @@ let sandbox: Sandbox;
 let direct: Client;
 let agency: Client;
 
-async function spawnServer(key: string): Promise<Client> {
+async function spawnServer(key: string, env: Record<string, string> = {}): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI],
-    env: { PATH: process.env.PATH ?? "", LEADPANTHER_API_KEY: key, LEADPANTHER_BASE_URL: sandbox.baseUrl, LEADPANTHER_LOG_LEVEL: "error" },
+    env: { PATH: process.env.PATH ?? "", LEADPANTHER_API_KEY: key, LEADPANTHER_BASE_URL: sandbox.baseUrl, LEADPANTHER_LOG_LEVEL: "error", ...env },
     stderr: "ignore",
   });
   const client = new Client({ name: "find-e2e", version: "1.0.0" });
@@ -158,6 +159,32 @@ describe("filters over the 5,000-lead sandbox, exact across pages", () => {
   });
 });
 
+test("with LEADPANTHER_LEAD_PII=masked a lead is not found by the address the result would mask", async () => {
+  const leads = await rawAll("/leads");
+  // Chosen with the server's own folding (ø is o), so that no name or headline holds it.
+  const foldedOthers = (lead: Json): string => normalizeText([lead.name, lead.headline, lead.form_name].join(" "));
+  // A word found only in the local part of some lead's address (what masking hides).
+  const everyOther = leads.map(foldedOthers).join(" ");
+  const word = leads
+    .flatMap((lead) => Object.values((lead.emails as Json | null) ?? {}))
+    .filter((email): email is string => typeof email === "string")
+    .flatMap((email) => fold(email.split("@")[0]).split(/[^\p{L}\p{N}]+/u).slice(1))
+    .find((candidate) => candidate.length >= 4 && !everyOther.includes(candidate) && !leads.some((lead) => Object.values((lead.emails as Json | null) ?? {}).some((email) => typeof email === "string" && fold(email.split("@")[1]).includes(candidate))));
+  expect(word).toBeDefined();
+  const plain = await call(direct, "list_leads", { query: word, max_scan: 20_000 });
+  expect(plain.list.matched).toBeGreaterThan(0);
+  const masked = await spawnServer(DEMO.keys.directAll, { LEADPANTHER_LEAD_PII: "masked" });
+  try {
+    expect((await call(masked, "list_leads", { query: word, max_scan: 20_000 })).list).toMatchObject({ data: [], matched: 0, complete: true });
+    // Still found by name, with the address masked.
+    const byName = await call(masked, "list_leads", { query: LARGE_SCALE.findableLead.name });
+    expect(byName.list.data.map((lead) => lead.id)).toEqual([LARGE_SCALE.findableLead.id]);
+    expect(JSON.stringify(byName.result)).not.toContain(LARGE_SCALE.findableLead.email);
+  } finally {
+    await masked.close();
+  }
+});
+
 describe("where a scan stops, and resuming from next_offset", () => {
   test("the scan cap: each call reads max_scan records; resuming misses nothing and repeats nothing", async () => {
     const leads = await rawAll("/leads");
@@ -182,13 +209,29 @@ describe("where a scan stops, and resuming from next_offset", () => {
 
 describe("progress, cancellation and rate limits", () => {
   test("one progress notification per page read when the client asks for them", async () => {
-    const progress: { progress: number; total?: number }[] = [];
-    const result = (await direct.callTool({ name: "list_leads", arguments: { query: "ingrid osei" } }, undefined, {
-      onprogress: (notification) => progress.push(notification),
-    })) as CallToolResult;
-    expect(result.isError).toBeFalsy();
-    expect(progress.map((entry) => entry.progress)).toEqual(Array.from({ length: 50 }, (_, page) => (page + 1) * 100));
-    expect(progress.every((entry) => entry.total === 5_000)).toBe(true);
+    // Read off the wire with a handler of its own: the SDK client's onprogress drops a
+    // notification that arrives in the same read as the answer (it handles it a tick later).
+    const client = await spawnServer(DEMO.keys.directAll);
+    const progress: { progressToken: string | number; progress: number; total?: number }[] = [];
+    client.setNotificationHandler(ProgressNotificationSchema, (notification) => {
+      progress.push(notification.params);
+    });
+    try {
+      const result = (await client.request(
+        { method: "tools/call", params: { name: "list_leads", arguments: { query: "ingrid osei" }, _meta: { progressToken: "find-1" } } },
+        CallToolResultSchema,
+      )) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(progress.map((entry) => entry.progress)).toEqual(Array.from({ length: 50 }, (_, page) => (page + 1) * 100));
+      expect(progress.every((entry) => entry.total === 5_000 && entry.progressToken === "find-1")).toBe(true);
+      // None without a progressToken.
+      progress.length = 0;
+      await client.callTool({ name: "list_leads", arguments: { query: "ingrid osei" } });
+      expect(progress).toEqual([]);
+    } finally {
+      await client.close();
+    }
   });
 
   test("cancelling stops the scan: no page is requested after the client cancels", async () => {
