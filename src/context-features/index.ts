@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { AccessState } from "../access.js";
 import type { ServerContext } from "../context.js";
+import { calendarFeatures } from "./calendar.js";
 import { Completer } from "./completions.js";
 import { promptFeatures } from "./prompts.js";
 import { createReader } from "./read.js";
@@ -13,19 +14,17 @@ export { ICONS } from "./icons.js";
 export const CONTEXT_LIST_CHANGED = ["notifications/prompts/list_changed", "notifications/resources/list_changed"] as const;
 
 /**
- * Registers the prompts (draft_post, follow_up_leads) and resources (account, rules, posts and
- * lead magnets by id) the key's access allows, with completions for their arguments. Returns
+ * Registers the prompts (draft_post, plan_week, review_performance, follow_up_leads) and
+ * resources (account, rules, calendar, posts and lead magnets by id) the key's access allows, with completions for their arguments. Returns
  * the function that re-filters them when GET /me changes (subscribe it like the tools' sync).
  */
 export function registerContextFeatures(mcp: McpServer, context: ServerContext): (state: AccessState) => void {
   const reader = createReader(mcp, context);
   const completer = new Completer(reader);
-  const syncPrompts = featureSync(promptFeatures(mcp, reader, completer), reader);
-  const syncResources = featureSync(resourceFeatures(mcp, reader, completer), reader);
-  const sync = (): void => {
-    syncPrompts();
-    syncResources();
-  };
+  const sync = featureSync(
+    [...promptFeatures(mcp, reader, completer), ...resourceFeatures(mcp, reader, completer), ...calendarFeatures(mcp, reader, completer)],
+    reader,
+  );
   sync();
-  return sync;
+  return () => sync();
 }

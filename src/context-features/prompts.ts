@@ -1,10 +1,11 @@
 import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { PAGINATION } from "../contract.js";
-import { secrets } from "../safety/secrets.js";
-import type { RouteVariant, ToolExtra } from "../tools/types.js";
+import type { ToolExtra } from "../tools/types.js";
+import { clientIdOf, metricsOf, numberOf } from "./collections.js";
+import { clientIdArgument, userPrompt } from "./prompt-text.js";
+import { reviewPromptFeature } from "./review.js";
 import type { Completer } from "./completions.js";
 import { resultRecords, resultText, type Reader } from "./read.js";
 import type { Feature } from "./registry.js";
@@ -15,21 +16,6 @@ const VOICE_POSTS = 3;
 /** The longest excerpt of one of those posts (the voice shows in the opening). */
 const VOICE_EXCERPT_MAX = 600;
 
-function userPrompt(description: string, text: string): GetPromptResult {
-  return { description, messages: [{ role: "user", content: { type: "text", text: secrets.scrub(text) } }] };
-}
-
-/** client_id for an agency key (a pinned or direct key has its one account). */
-function clientIdArgument(completer: Completer, variant: RouteVariant): Record<string, z.ZodString> {
-  return variant === "agency"
-    ? { client_id: completable(z.string().describe("Client account: user_id from list_clients (complete by name)."), (typed) => completer.clientIds(typed)) }
-    : {};
-}
-
-function numberOf(value: unknown): number {
-  return typeof value === "number" ? value : 0;
-}
-
 /**
  * The account's own best recent posts: its published posts of the first page, by engagement
  * (reactions, comments, reposts), shortened. The account wrote them, so they are its own text.
@@ -38,7 +24,7 @@ async function voiceOf(reader: Reader, clientId: string | undefined, extra: Tool
   const posts = resultRecords(await reader.read("list_posts", { limit: PAGINATION.maxLimit }, clientId, extra))
     .filter((post) => post.status === "published" && typeof post.text === "string")
     .map((post) => {
-      const metrics = (post.metrics ?? {}) as Record<string, unknown>;
+      const metrics = metricsOf(post);
       return { post, engagement: numberOf(metrics.reactions) + numberOf(metrics.comments) + numberOf(metrics.reposts) };
     })
     .sort((a, b) => b.engagement - a.engagement)
@@ -77,7 +63,7 @@ export function promptFeatures(mcp: McpServer, reader: Reader, completer: Comple
             },
           },
           async (args, extra) => {
-            const clientId = "client_id" in args && typeof args.client_id === "string" ? args.client_id : undefined;
+            const clientId = clientIdOf(args);
             const magnet = args.lead_magnet_id
               ? await reader.read("get_lead_magnet", { lead_magnet_id: args.lead_magnet_id }, clientId, extra)
               : undefined;
@@ -124,7 +110,7 @@ export function promptFeatures(mcp: McpServer, reader: Reader, completer: Comple
             },
           },
           async (args, extra) => {
-            const clientId = "client_id" in args && typeof args.client_id === "string" ? args.client_id : undefined;
+            const clientId = clientIdOf(args);
             const since = args.since ? Date.parse(args.since) : undefined;
             if (since !== undefined && Number.isNaN(since)) {
               return userPrompt("Follow up qualified leads", `follow_up_leads: since must be a date like 2026-01-31; "${String(args.since).slice(0, 40)}" is not one. Ask the person for the date.`);
@@ -152,5 +138,6 @@ export function promptFeatures(mcp: McpServer, reader: Reader, completer: Comple
           },
         ),
     },
+    reviewPromptFeature(mcp, reader, completer),
   ];
 }

@@ -42,8 +42,8 @@ describe("prompts and resources follow the key", () => {
   test("direct key with every scope: every prompt and resource, each readable, completions from one page, no key in any text", async () => {
     const s = await stack({ key: DEMO.keys.directAll });
     expect(await names(s.client)).toEqual({
-      prompts: ["draft_post", "follow_up_leads"],
-      resources: ["leadpanther://account", "leadpanther://rules", "ui://leadpanther/board.html"],
+      prompts: ["draft_post", "follow_up_leads", "plan_week", "review_performance"],
+      resources: ["leadpanther://account", "leadpanther://calendar", "leadpanther://rules", "ui://leadpanther/board.html"],
       templates: ["leadpanther://lead-magnets/{lead_magnet_id}", "leadpanther://posts/{post_id}"],
     });
     const version = s.client.getServerVersion();
@@ -101,8 +101,8 @@ describe("prompts and resources follow the key", () => {
   test("a key with posts:read only sees no lead prompt and no lead magnet resource; completions for lead magnets are empty", async () => {
     const s = await stack({ key: DEMO.keys.directPostsRead });
     expect(await names(s.client)).toEqual({
-      prompts: ["draft_post"],
-      resources: ["leadpanther://account", "leadpanther://rules", "ui://leadpanther/board.html"],
+      prompts: ["draft_post", "plan_week", "review_performance"],
+      resources: ["leadpanther://account", "leadpanther://calendar", "leadpanther://rules", "ui://leadpanther/board.html"],
       templates: ["leadpanther://posts/{post_id}"],
     });
     expect(await complete(s.client, { type: "ref/prompt", name: "draft_post" }, "lead_magnet_id", "")).toEqual([]);
@@ -113,6 +113,7 @@ describe("prompts and resources follow the key", () => {
   test("agency key: prompts take client_id, templates name the client, client_id completes by name", async () => {
     const s = await stack({ key: DEMO.keys.agency });
     expect((await names(s.client)).templates).toEqual([
+      "leadpanther://clients/{client_id}/calendar",
       "leadpanther://clients/{client_id}/lead-magnets/{lead_magnet_id}",
       "leadpanther://clients/{client_id}/posts/{post_id}",
     ]);
@@ -145,8 +146,82 @@ describe("prompts and resources follow the key", () => {
 
   test("read-only server with read scopes: the draft is shown, not saved", async () => {
     const s = await stack({ key: DEMO.keys.directAll, env: { LEADPANTHER_READ_ONLY: "true" } });
-    expect((await names(s.client)).prompts).toEqual(["draft_post", "follow_up_leads"]);
+    expect((await names(s.client)).prompts).toEqual(["draft_post", "follow_up_leads", "plan_week", "review_performance"]);
     const draft = promptText(await s.client.getPrompt({ name: "draft_post", arguments: { topic: "hiring" } }));
     expect(draft).toContain("This key cannot create posts");
+  });
+});
+
+/** All records of a collection, read page by page over raw HTTP. */
+async function rawAll(key: string, path: string): Promise<Record<string, unknown>[]> {
+  const all: Record<string, unknown>[] = [];
+  for (let offset = 0; ; offset += 100) {
+    const response = await fetch(`${sandbox.baseUrl}${path}?limit=100&offset=${offset}`, { headers: { authorization: `Bearer ${key}` } });
+    const body = (await response.json()) as { data: Record<string, unknown>[]; pagination?: { has_more: boolean } };
+    all.push(...body.data);
+    if (!body.pagination?.has_more) return all;
+  }
+}
+
+describe("review_performance, plan_week and the calendar", () => {
+  test("review_performance's funnel numbers match the sandbox's data, counted here from raw reads", async () => {
+    const s = await stack({ key: DEMO.keys.directAll });
+    const [posts, activity, leads] = await Promise.all([rawAll(DEMO.keys.directAll, "/posts"), rawAll(DEMO.keys.directAll, "/activity"), rawAll(DEMO.keys.directAll, "/leads")]);
+    const published = posts.filter((post) => post.status === "published").sort((a, b) => String(b.published_at).localeCompare(String(a.published_at))).slice(0, 5);
+    const text = promptText(await s.client.getPrompt({ name: "review_performance", arguments: { count: "5" } }));
+    expect(text).toContain("How each number was derived:");
+    let someMatched = false;
+    let someLeads = false;
+    for (const post of published) {
+      const onPost = activity.filter((item) => item.source === "comment" && item.keyword !== null && (item.metadata as { post_id?: string }).post_id === post.id);
+      const keywords = [...new Set(onPost.map((item) => String(item.keyword)))];
+      const leadCount = leads.filter((lead) => keywords.includes(String(lead.latest_keyword)) && new Date(String(lead.created_at)) >= new Date(String(post.published_at))).length;
+      const comments = (post.metrics as { comments: number }).comments;
+      const row = text.split("\n").find((line) => line.startsWith(`| ${String(post.id)} |`));
+      expect(row, `row of post ${String(post.id)}`).toBeDefined();
+      const cells = (row ?? "").split("|").map((part) => part.trim());
+      // | post_id | published | opening | impressions | reactions | comments | matched | keyword | leads |
+      expect(cells[6]).toBe(String(comments));
+      expect(cells[7]).toBe(String(onPost.length));
+      expect(cells[8]).toBe(keywords.join(", ") || "—");
+      expect(cells[9]).toBe(String(leadCount));
+      someMatched ||= onPost.length > 0;
+      someLeads ||= leadCount > 0;
+    }
+    // The check is not vacuous: the sandbox's recent posts do have matched comments and leads.
+    expect(someMatched).toBe(true);
+    expect(someLeads).toBe(true);
+  });
+
+  test("without activity:read the funnel says what it cannot count", async () => {
+    const s = await stack({ key: DEMO.keys.directPostsRead });
+    const text = promptText(await s.client.getPrompt({ name: "review_performance", arguments: {} }));
+    expect(text).toContain("matched keyword comments: not available (list_activity is not available to this API key.)");
+    expect(text).toMatch(/\| n\/a \| — \| n\/a \|/);
+    const invalid = promptText(await s.client.getPrompt({ name: "review_performance", arguments: { count: "50" } }));
+    expect(invalid).toContain("count must be a whole number from 1 to 20");
+  });
+
+  test("plan_week lists the week's scheduled posts in the zone, the gaps, and best times; the calendar the next 14 days", async () => {
+    const s = await stack({ key: DEMO.keys.directAll });
+    const posts = await rawAll(DEMO.keys.directAll, "/posts");
+    const scheduled = posts.filter((post) => post.status === "scheduled" && typeof post.scheduled_at === "string");
+    const today = new Date().toISOString().slice(0, 10);
+    const inDays = (days: number) => new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000);
+    const inCalendar = scheduled.filter((post) => new Date(String(post.scheduled_at)) >= inDays(0) && new Date(String(post.scheduled_at)) < inDays(14));
+    expect(inCalendar.length).toBeGreaterThan(0);
+    const calendar = textOfContents(await s.client.readResource({ uri: "leadpanther://calendar" }));
+    for (const post of scheduled) {
+      if (inCalendar.includes(post)) expect(calendar).toContain(String(post.id));
+      else expect(calendar).not.toContain(String(post.id));
+    }
+    const week = promptText(await s.client.getPrompt({ name: "plan_week", arguments: { start_date: today, time_zone: "UTC" } }));
+    const inWeek = scheduled.filter((post) => new Date(String(post.scheduled_at)) >= inDays(0) && new Date(String(post.scheduled_at)) < inDays(7));
+    for (const post of inWeek) expect(week).toContain(String(post.id));
+    expect(week).toContain("Days without a scheduled post:");
+    expect(week).toMatch(/Best posting times[^\n]*\n- \d\d:00: \d+ reactions/);
+    expect(await complete(s.client, { type: "ref/prompt", name: "plan_week" }, "time_zone", "berl")).toContain("Europe/Berlin");
+    const wrongZone = promptText(await s.client.getPrompt({ name: "plan_week", arguments: { start_date: today, time_zone: "Mars/Base" } }));
+    expect(wrongZone).toContain("not a known IANA time zone");
   });
 });
