@@ -2,7 +2,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { describe, expect, test } from "vitest";
 import { POST_TEXT_MAX } from "../../src/contract.js";
 import { DEMO, type Sandbox } from "../../src/sandbox/index.js";
-import { useStacks } from "../fixtures/stack.js";
+import { useStacks, waitFor } from "../fixtures/stack.js";
 
 let sandbox: Sandbox;
 const stack = useStacks((started) => {
@@ -223,5 +223,32 @@ describe("review_performance, plan_week and the calendar", () => {
     expect(await complete(s.client, { type: "ref/prompt", name: "plan_week" }, "time_zone", "berl")).toContain("Europe/Berlin");
     const wrongZone = promptText(await s.client.getPrompt({ name: "plan_week", arguments: { start_date: today, time_zone: "Mars/Base" } }));
     expect(wrongZone).toContain("not a known IANA time zone");
+  });
+});
+
+describe("list_changed when GET /me changes what is allowed", () => {
+  test("narrowed scopes remove the lead prompt and the lead magnet template, with one notification each kind", async () => {
+    const s = await stack({ key: DEMO.keys.directAll });
+    expect(s.client.getServerCapabilities()?.prompts).toEqual({ listChanged: true });
+    expect(s.client.getServerCapabilities()?.resources).toEqual({ listChanged: true });
+    expect((await names(s.client)).prompts).toContain("follow_up_leads");
+    sandbox.keys.setScopes(DEMO.keys.directAll, ["posts:read"]);
+    // A forbidden answer makes the server re-read /me.
+    await s.call("list_leads");
+    await waitFor(() => s.notifications.includes("notifications/prompts/list_changed") && s.notifications.includes("notifications/resources/list_changed"));
+    await waitFor(async () => !(await names(s.client)).prompts.includes("follow_up_leads"));
+    expect(await names(s.client)).toEqual({
+      prompts: ["draft_post", "plan_week", "review_performance"],
+      resources: ["leadpanther://account", "leadpanther://calendar", "leadpanther://rules", "ui://leadpanther/board.html"],
+      templates: ["leadpanther://posts/{post_id}"],
+    });
+  });
+
+  test("before /me answers only the account and the rules exist; the rest arrives with list_changed", async () => {
+    sandbox.faults.inject({ path: "/me", kind: "status", status: 503, times: 3 });
+    const s = await stack({ key: DEMO.keys.directAll });
+    expect(await names(s.client)).toEqual({ prompts: [], resources: ["leadpanther://account", "leadpanther://rules", "ui://leadpanther/board.html"], templates: [] });
+    await waitFor(async () => (await names(s.client)).prompts.length === 4, 10_000);
+    expect(s.notifications).toContain("notifications/prompts/list_changed");
   });
 });
