@@ -29,9 +29,14 @@ export function routeFor(call: ToolCall, args: Record<string, unknown>): { path:
   return { path: fillPath(route, values), route };
 }
 
-/** One request for one operation: path from the catalog and the route variant, then the result. */
-export async function send(call: ToolCall, args: Record<string, unknown>): Promise<CallToolResult> {
-  const { op, api, config } = call;
+/** A request as the tool's definition maps its checked input, or why it cannot be sent. */
+export type PreparedRequest =
+  | { path: string; route: string; query: Record<string, string | number | undefined>; body: Record<string, unknown> | undefined }
+  | { result: CallToolResult };
+
+export function prepareRequest(call: ToolCall, input: Record<string, unknown>): PreparedRequest {
+  const { op } = call;
+  const args = op.normalize ? op.normalize(input) : input;
   const { path, route } = routeFor(call, args);
   const query: Record<string, string | number | undefined> = {};
   for (const field of op.request.query ?? []) query[field] = args[field] as string | number | undefined;
@@ -41,7 +46,16 @@ export async function send(call: ToolCall, args: Record<string, unknown>): Promi
     for (const field of op.request.body) if (args[field] !== undefined) body[field] = args[field];
   }
   const oversize = body === undefined ? undefined : oversizeBody(body);
-  if (oversize) return errorText(`${op.name}: invalid input, nothing was sent. ${oversize}`);
+  if (oversize) return { result: errorText(`${op.name}: invalid input, nothing was sent. ${oversize}`) };
+  return { path, route, query, body };
+}
+
+/** One request for one operation: path from the catalog and the route variant, then the result. */
+export async function send(call: ToolCall, args: Record<string, unknown>): Promise<CallToolResult> {
+  const { op, api, config } = call;
+  const prepared = prepareRequest(call, args);
+  if ("result" in prepared) return prepared.result;
+  const { path, route, query, body } = prepared;
   try {
     const success = await api.call({
       method: op.method,

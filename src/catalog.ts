@@ -5,7 +5,6 @@ import { ACTIVITY_TOOLS } from "./tools/activity.js";
 import { LEAD_MAGNET_ANALYTICS_TOOL, POST_ENGAGEMENT_TOOL } from "./tools/analytics.js";
 import { CLIENT_TOOLS } from "./tools/clients.js";
 import { CORE_TOOLS } from "./tools/core.js";
-import { uuidField } from "./tools/fields.js";
 import { LEAD_MAGNET_TOOLS } from "./tools/lead-magnets.js";
 import { LEAD_TOOLS } from "./tools/leads.js";
 import { MEDIA_TOOLS } from "./tools/media.js";
@@ -43,7 +42,16 @@ export const CATALOG: readonly Operation[] = [
   ...ACTIVITY_TOOLS,
 ];
 
-const clientIdField = { client_id: uuidField("a client's user_id from list_clients").describe("Client account: user_id from list_clients.") };
+const clientIdField = {
+  client_id: z
+    .guid({
+      error: (issue) =>
+        issue.input === undefined
+          ? "is required with an agency key: which client account to work on, a user_id from list_clients"
+          : "must be a UUID: a client's user_id from list_clients, e.g. 00000000-0000-4000-8000-000000000000",
+    })
+    .describe("Client account: user_id from list_clients."),
+};
 
 export const OPERATIONS_BY_NAME: ReadonlyMap<string, Operation> = new Map(CATALOG.map((op) => [op.name, op]));
 

@@ -9,4 +9,6 @@ export interface ServerContext {
   api: ApiClient;
   access: AccessController;
   logger: Logger;
+  /** keyFingerprint of the key in use ("" without one): what a confirm token is bound to. */
+  keyFingerprint: string;
 }

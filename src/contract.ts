@@ -56,6 +56,9 @@ export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export const REQUEST_ID_HEADER = "x-request-id";
 
 /** §9: default and cap [stated]; the answer to bad values [inferred]. */
+/** Lists come newest first (posts' list says so; the others are read the same way) [inferred]: settling a lost create stops at the first older record. */
+export const LISTS_NEWEST_FIRST = true;
+
 export const PAGINATION = { defaultLimit: 50, maxLimit: 100 } as const;
 
 /** §11: draft/scheduled/publishing/published [stated by the rules]; failed [inferred]. */

@@ -160,7 +160,7 @@ function sanitizeApiMessage(message: string): string {
 }
 
 /** A request id as the contract shapes them (§7); anything else is not shown to the model. */
-function safeRequestId(value: unknown): string {
+export function safeRequestId(value: unknown): string {
   return typeof value === "string" && REQUEST_ID_PATTERN.test(value) ? value : "(LeadPanther sent no usable request id)";
 }
 

@@ -1,3 +1,5 @@
+import { checkPinnedClient } from "./pin.js";
+import { keyFingerprint } from "./writes/confirm-token.js";
 import { checkKeyHygiene, describeKeyProblem, isBlockingKeyProblem, SETTINGS, type Config } from "./config.js";
 import { OFFICIAL_BASE_URL } from "./contract.js";
 import { AccessController } from "./access.js";
@@ -37,6 +39,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     sandboxUrl = sandbox.baseUrl;
     log.info("sandbox started in-process: a local stand-in of the LeadPanther API with invented data", { base_url: baseUrl });
   }
+  if (config.confirmSecret !== undefined) secrets.addSecret(config.confirmSecret);
   if (apiKey !== undefined) {
     secrets.addSecret(apiKey);
     secrets.addSecret(apiKey.trim().replace(/^["'`]+|["'`]+$/g, ""));
@@ -67,9 +70,18 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     keyWarning: blocking ? undefined : description,
   });
   const first = access.start();
+  // A pin that cannot work is said at start, in one line; the server runs on (get_me repeats it).
+  if (config.clientId !== undefined) {
+    const pinnedId = config.clientId;
+    void first.then(async (state) => {
+      if (state.status !== "ready" || state.identity.actorType !== "agency") return;
+      const pin = await checkPinnedClient(api, pinnedId, state, config).catch(() => undefined);
+      if (pin?.problem) log.warn(pin.problem);
+    });
+  }
   await Promise.race([first, new Promise((resolve) => setTimeout(resolve, FIRST_ME_WAIT_MS).unref())]);
   return {
-    context: { config, api, access, logger: log },
+    context: { config, api, access, logger: log, keyFingerprint: apiKey === undefined ? "" : keyFingerprint(apiKey) },
     sandboxUrl,
     async close() {
       access.stop();

@@ -6,7 +6,7 @@ import { LOG_LEVELS } from "../log.js";
 import { ACTIVITY_CONTENT_MODES } from "../safety/redact.js";
 import { TOOLSETS, type Toolset } from "../tools/toolsets.js";
 import { collectRaw, type RawSetting } from "./args.js";
-import { ConfigError, SANDBOX_SCALES, SETTINGS, type Config, type SettingSpec } from "./settings.js";
+import { ConfigError, LEAD_PII_MODES, SANDBOX_SCALES, SETTINGS, type Config, type SettingSpec } from "./settings.js";
 
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
   true: true,
@@ -151,6 +151,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
 
   const httpHost = raw.httpHost?.value.trim() || "127.0.0.1";
+  const confirmSecret = raw.confirmSecret?.value;
+  if (confirmSecret !== undefined && confirmSecret.trim().length < 24) {
+    throw new ConfigError(SETTINGS.confirmSecret.env, "is too short. Use a random value of at least 24 characters, the same on every instance.");
+  }
   const mcpToken = raw.mcpToken?.value;
   if (mcpToken !== undefined && /\s/.test(mcpToken)) {
     throw new ConfigError(SETTINGS.mcpToken.env, "contains white space (a line break from a secret file?). Remove it: clients would have to send it too.");
@@ -194,6 +198,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     timeoutMs: parsed(raw.timeoutMs, () => integerSchema(1_000, 300_000), 30_000),
     activityContent: parsed(raw.activityContent, () => choiceSchema(ACTIVITY_CONTENT_MODES), "redact"),
     confirmDestructive: parsed(raw.confirmDestructive, booleanSchema, true),
+    confirmSecret,
+    leadPii: parsed(raw.leadPii, () => choiceSchema(LEAD_PII_MODES), "full"),
     uploadRoots,
     logLevel: parsed(raw.logLevel, () => choiceSchema(LOG_LEVELS), "info"),
     sandbox,

@@ -5,6 +5,9 @@ import { LOG_LEVELS, type LogLevel } from "../log.js";
 import type { ActivityContentMode } from "../safety/redact.js";
 import { TOOLSETS, type Toolset } from "../tools/toolsets.js";
 
+export const LEAD_PII_MODES = ["full", "masked"] as const;
+export type LeadPiiMode = (typeof LEAD_PII_MODES)[number];
+
 export const SANDBOX_SCALES = ["small", "large"] as const;
 export type SandboxScale = (typeof SANDBOX_SCALES)[number];
 
@@ -21,6 +24,9 @@ export interface Config {
   timeoutMs: number;
   activityContent: ActivityContentMode;
   confirmDestructive: boolean;
+  /** Keys the confirm tokens of deletes and archives; undefined: a random one per process. Never printed. */
+  confirmSecret: string | undefined;
+  leadPii: LeadPiiMode;
   uploadRoots: readonly string[];
   logLevel: LogLevel;
   sandbox: boolean;
@@ -123,9 +129,24 @@ export const SETTINGS = {
     env: "LEADPANTHER_CONFIRM_DESTRUCTIVE",
     flag: "--confirm-destructive",
     boolean: true,
-    summary: "Ask the person to confirm deletes and archives when the client supports elicitation.",
+    summary: "Ask the person to confirm deletes and archives: a dialog where the client supports elicitation, otherwise a preview and a `confirm` token to call again with.",
     accepted: "`true` / `false`",
     defaultText: "`true`",
+  },
+  confirmSecret: {
+    env: "LEADPANTHER_CONFIRM_SECRET",
+    flag: "",
+    envOnly: true,
+    summary: "Secret the confirm tokens are signed with. Several HTTP instances behind a load balancer must share one; unset, each process makes its own, so a token works only on the instance that issued it.",
+    accepted: "at least 24 characters",
+    defaultText: "random per process",
+  },
+  leadPii: {
+    env: "LEADPANTHER_LEAD_PII",
+    flag: "--lead-pii",
+    summary: "Lead emails in every result: shown in full, or masked as `k•••@example.com` (names stay).",
+    accepted: "`full` or `masked`",
+    defaultText: "`full`",
   },
   uploadRoots: {
     env: "LEADPANTHER_UPLOAD_ROOTS",

@@ -1,3 +1,4 @@
+import { maskLeadEmails } from "../safety/pii.js";
 import { shapeActivityItem } from "../safety/redact.js";
 import { UNTRUSTED_NOTICE } from "../safety/untrusted.js";
 import { PAGED_LIST } from "./fields.js";
@@ -23,7 +24,8 @@ export const ACTIVITY_TOOLS = [
     noun: "activity item",
     meta: BOARD_TOOL_META,
     shape: {
-      record: (item, settings) => shapeActivityItem(item, settings.activityContent),
+      // A lead's message can quote an address: masked like the leads themselves.
+      record: (item, settings) => shapeActivityItem(settings.leadPii === "masked" ? maskLeadEmails(item) : item, settings.activityContent),
       notice: (settings) => (settings.activityContent === "redact" ? REDACTED_ACTIVITY_NOTICE : UNTRUSTED_NOTICE),
     },
   }),

@@ -3,6 +3,7 @@ import { parseIdentity } from "../access.js";
 import { ApiError } from "../api/errors.js";
 import { hintFor } from "../hints.js";
 import { apiErrorResult, errorText, isSecretFree, render } from "../results.js";
+import { checkPinnedClient, describePinnedClient } from "../pin.js";
 import { defineTool, type ToolCall } from "./types.js";
 
 /** The tools every server exposes, with or without a working key. */
@@ -56,7 +57,13 @@ async function getMe(call: ToolCall): Promise<CallToolResult> {
     const current = access.state;
     const structured: Record<string, unknown> = { data: success.data, request_id: success.requestId };
     if (current.status === "misconfigured") structured.notice = current.problem;
-    return render(`get_me: ok. Tools available with this key and these settings: ${call.exposedToolNames().join(", ")}.`, structured, {
+    const lines = [`get_me: ok. Tools available with this key and these settings: ${call.exposedToolNames().join(", ")}.`];
+    if (call.config.clientId !== undefined && current.status === "ready" && current.identity.actorType === "agency") {
+      const pinned = await checkPinnedClient(api, call.config.clientId, current, call.config, call.extra.signal);
+      structured.pinned_client = pinned;
+      lines.push(describePinnedClient(pinned));
+    }
+    return render(lines.join("\n"), structured, {
       notice: current.status === "misconfigured" ? current.problem : undefined,
       scrubbed: isSecretFree(success.bodyText),
     });

@@ -30,13 +30,29 @@ export function isMediaPath(value: string): boolean {
   return MEDIA_PATH_PATTERN.test(value);
 }
 
-/** An https URL, or a media path returned by upload_media. */
+/**
+ * A file on the caller's own machine: a file:// URL, a home-relative or relative path, a
+ * Windows drive path, or an absolute path under a directory every desktop OS has. LeadPanther
+ * cannot read it; upload_media can.
+ */
+const LOCAL_FILE = /^(?:file:|~[\\/]|\.\.?[\\/]|[A-Za-z]:[\\/]|\\\\|\/(?:Users|home|tmp|var|private|Volumes|mnt|root|opt|media|srv|etc)\/)/i;
+
+export function isLocalFilePath(value: string): boolean {
+  return LOCAL_FILE.test(value);
+}
+
+/** An https URL, or a media path returned by upload_media; a local file is pointed to upload_media. */
 export function mediaReference(what: string) {
-  return z
-    .string({ error: `must be a string: ${what}` })
-    .refine((value) => isHttpsUrl(value) || isMediaPath(value), {
-      error: `must be an https:// URL or a media path returned by upload_media (${what})`,
-    });
+  return z.string({ error: `must be a string: ${what}` }).superRefine((value, context) => {
+    if (isLocalFilePath(value)) {
+      context.addIssue({
+        code: "custom",
+        message: `is a file on your machine (${JSON.stringify(value.slice(0, 120))}), which LeadPanther cannot read: upload it first with upload_media and put the path it returns here (${what})`,
+      });
+    } else if (!isHttpsUrl(value) && !isMediaPath(value)) {
+      context.addIssue({ code: "custom", message: `must be an https:// URL or a media path returned by upload_media (${what})` });
+    }
+  });
 }
 
 export const paginationShape = {
@@ -84,3 +100,11 @@ function isRealDate(value: string): boolean {
   const local = new Date(time + offsetMinutes * 60_000);
   return local.getUTCFullYear() === year && local.getUTCMonth() + 1 === month && local.getUTCDate() === day;
 }
+
+/** The token a delete or archive's preview returned, sent back once the person agreed. */
+export const confirmShape = {
+  confirm: z.string({ error: "must be a string: the token from this tool's preview" }).optional().describe("Token from the preview, only after the person agreed."),
+};
+
+/** Said in each confirmed tool's description: the model shows the preview and waits. */
+export const CONFIRM_NOTE = " Asks first (a dialog, or a preview with a confirm token): show the preview to the person and wait for their answer.";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DELIVERY_MODES, LEAD_MAGNET_CREATE_REQUIRES_DELIVERY_MODE, LEAD_MAGNET_STATUSES, LEAD_MAGNET_TITLE_MAX } from "../contract.js";
 import { sanitizeText } from "../safety/sanitize.js";
-import { httpsUrl, isHttpsUrl, PAGED_LIST, uuidField } from "./fields.js";
+import { CONFIRM_NOTE, confirmShape, httpsUrl, isHttpsUrl, PAGED_LIST, uuidField } from "./fields.js";
 import { defineTool, type ToolHints } from "./types.js";
 
 /**
@@ -196,7 +196,7 @@ export const LEAD_MAGNET_TOOLS = [
     name: "create_lead_magnet",
     title: "Create a lead magnet",
     description:
-      "Create a lead magnet. delivery_mode hosted_content or gated_external needs hosted_page (publishing needs page content, resp. an external_resource_url); external_link needs resource_link; cta_label and cta_url together or neither. Not retried automatically: if the outcome is unknown, check list_lead_magnets first.",
+      "Create a lead magnet. delivery_mode hosted_content or gated_external needs hosted_page (publishing needs page content, resp. an external_resource_url); external_link needs resource_link; cta_label and cta_url together or neither. Never retried: a lost answer is settled by reading.",
     method: "POST",
     directPath: "/lead-magnets",
     agencyPath: "/clients/{clientId}/lead-magnets",
@@ -214,6 +214,7 @@ export const LEAD_MAGNET_TOOLS = [
       tool: "list_lead_magnets",
       instruction: "first call list_lead_magnets and look for the lead magnet (same title) before creating it again.",
     },
+    record: { kind: "create", readWith: "list_lead_magnets", matchField: "title" },
     hints: leadMagnetHints,
   }),
   defineTool({
@@ -239,12 +240,13 @@ export const LEAD_MAGNET_TOOLS = [
       tool: "get_lead_magnet",
       instruction: "call get_lead_magnet with the same lead_magnet_id and compare the fields before changing it again.",
     },
+    record: { kind: "update", readWith: "get_lead_magnet", idField: "lead_magnet_id" },
     hints: leadMagnetHints,
   }),
   defineTool({
     name: "archive_lead_magnet",
     title: "Archive a lead magnet",
-    description: "Archive a lead magnet (LeadPanther's DELETE archives): it leaves the lists and reads as not found afterwards.",
+    description: `Archive a lead magnet: it leaves the lists and reads as not found afterwards.${CONFIRM_NOTE}`,
     method: "DELETE",
     directPath: "/lead-magnets/{leadMagnetId}",
     agencyPath: "/clients/{clientId}/lead-magnets/{leadMagnetId}",
@@ -252,7 +254,7 @@ export const LEAD_MAGNET_TOOLS = [
     toolset: "lead_magnets",
     provenance: "stated",
     provenanceNote: "DELETE archives",
-    inputShape: leadMagnetIdShape,
+    inputShape: { ...leadMagnetIdShape, ...confirmShape },
     request: { pathParams: { lead_magnet_id: "leadMagnetId" } },
     effect: "destructive",
     idempotent: true,
@@ -260,6 +262,7 @@ export const LEAD_MAGNET_TOOLS = [
     noun: "lead magnet",
     probeFrom: "list_lead_magnets",
     verify: { tool: "get_lead_magnet", instruction: "call get_lead_magnet with the same lead_magnet_id: not_found means it was archived." },
+    record: { kind: "remove", readWith: "get_lead_magnet", idField: "lead_magnet_id" },
     hints: leadMagnetHints,
     confirm: {
       kind: "record",

@@ -1,3 +1,4 @@
+import { maskLeadEmails } from "../safety/pii.js";
 import { shapeLead } from "../safety/redact.js";
 import { UNTRUSTED_NOTICE } from "../safety/untrusted.js";
 import { PAGED_LIST } from "./fields.js";
@@ -23,7 +24,8 @@ export const LEAD_TOOLS = [
     noun: "lead",
     meta: BOARD_TOOL_META,
     shape: {
-      record: (lead, settings) => shapeLead(lead, settings.activityContent),
+      // Masked before shaping, so an address inside untrusted-data markers is masked too.
+      record: (lead, settings) => shapeLead(settings.leadPii === "masked" ? maskLeadEmails(lead) : lead, settings.activityContent),
       // In sanitized mode the strangers' strings are inside untrusted-data markers: say what they mean.
       notice: (settings) => (settings.activityContent === "sanitized" ? `${LEADS_NOTICE} ${UNTRUSTED_NOTICE}` : LEADS_NOTICE),
     },

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MEDIA_CONTENT_TYPES, MEDIA_IMAGE_MAX_BYTES, MEDIA_PDF_MAX_BYTES } from "../contract.js";
 import { uploadMedia } from "./upload-media.js";
-import { isMediaPath } from "./fields.js";
+import { CONFIRM_NOTE, confirmShape, isMediaPath } from "./fields.js";
 import { defineTool, type ToolHints } from "./types.js";
 
 /** Media (contract §13). The file checks that need the bytes (type, size) live in src/media. */
@@ -85,7 +85,7 @@ export const MEDIA_TOOLS = [
   defineTool({
     name: "delete_media",
     title: "Delete uploaded media",
-    description: "Delete an uploaded file by the media path upload_media returned.",
+    description: `Delete an uploaded file by the media path upload_media returned.${CONFIRM_NOTE}`,
     method: "DELETE",
     directPath: "/media",
     agencyPath: "/clients/{clientId}/media",
@@ -93,13 +93,13 @@ export const MEDIA_TOOLS = [
     toolset: "media",
     provenance: "inferred",
     provenanceNote: "path and ?path= parameter inferred",
-    inputShape: deleteMediaShape,
+    inputShape: { ...deleteMediaShape, ...confirmShape },
     request: { query: ["path"] },
     effect: "destructive",
     idempotent: true,
     list: false,
     noun: "media",
-    verify: { tool: "delete_media", instruction: "calling delete_media again is harmless: not_found then means the file is already gone." },
+    verify: { tool: "delete_media", instruction: "no API route reads a media file, so the server cannot check. Ask the person before calling delete_media again: not_found then means the file is already gone." },
     hints: mediaHints,
     confirm: { kind: "arguments", describe: (args) => `Media file: ${String(args.path)}.` },
   }),

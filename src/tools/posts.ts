@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { POST_IMAGES_MAX, POST_TEXT_MAX, POST_UPDATE_NULL_CLEARS, PUBLISHED_POST_MUTABLE_FIELDS } from "../contract.js";
 import { sanitizeText } from "../safety/sanitize.js";
-import { isoTimestamp, mediaReference, PAGED_LIST, uuidField } from "./fields.js";
+import { formatUtc, parseScheduledAt } from "../writes/time.js";
+import { countPostCharacters, describeTextTooLong, firstWords } from "../writes/text-length.js";
+import { CONFIRM_NOTE, confirmShape, mediaReference, PAGED_LIST, uuidField } from "./fields.js";
 import { defineTool, type ToolHints } from "./types.js";
 import { BOARD_TOOL_META } from "../app/resource.js";
 
@@ -11,21 +13,24 @@ import { BOARD_TOOL_META } from "../app/resource.js";
  * (4–6) are left to LeadPanther, whose `conflict` the error hints explain.
  */
 
-/** Characters as a person counts them (code points): an emoji is one, not two. */
+/** Characters as a person counts them (code points, see text-length.ts): an emoji is one, not two. */
 const text = z
   .string({ error: "must be a string: the post's text" })
   .min(1, { error: "must not be empty" })
   .refine((value) => value.trim() !== "", { error: "must not be only spaces: a post needs words" })
-  .refine((value) => value.length <= POST_TEXT_MAX || [...value].length <= POST_TEXT_MAX, {
-    error: `must be at most ${POST_TEXT_MAX.toLocaleString("en-US")} characters (LinkedIn's effective limit)`,
+  .refine((value) => countPostCharacters(value) <= POST_TEXT_MAX, {
+    error: (issue) => (typeof issue.input === "string" ? describeTextTooLong(issue.input) : `must be at most ${POST_TEXT_MAX} characters`),
   });
 
-/** Sent as UTC with milliseconds, the form LeadPanther uses (contract §1), whatever zone was given. */
-const futureTimestamp = isoTimestamp("when to publish")
-  .refine((value) => Date.parse(value) > Date.now(), {
-    error: "must be in the future: a scheduled post needs a future scheduled_at",
-  })
-  .transform((value) => new Date(value).toISOString());
+/**
+ * Checked with time_zone (in the tool's refine, where both are seen) and sent as UTC with
+ * milliseconds (by `normalize`), the form LeadPanther uses (contract §1).
+ */
+const scheduledAt = z.string({ error: "must be a string: a date and time such as 2026-06-01T09:00:00+02:00" });
+
+const timeZone = z
+  .string({ error: "must be a string: an IANA time zone such as Europe/Berlin" })
+  .describe("IANA zone (e.g. Europe/Berlin) for a scheduled_at given without offset.");
 
 const images = z
   .array(mediaReference("an image"), { error: "must be a list of image URLs or media paths" })
@@ -36,8 +41,8 @@ const documentUrl = mediaReference("a PDF document");
 
 const postFields = {
   text: text.describe(`Post text, 1–${POST_TEXT_MAX} characters.`),
-  scheduled_at: futureTimestamp.describe(
-    "Future ISO 8601 time to publish (e.g. 2026-06-01T09:00:00.000Z). Given: the post is scheduled; left out: a draft.",
+  scheduled_at: scheduledAt.describe(
+    "Future publish time: RFC 3339 with offset (2026-06-01T09:00:00+02:00, +0200, Z) or a local time with time_zone. Left out: a draft.",
   ),
   images: images.describe(`1–${POST_IMAGES_MAX} image https URLs or upload_media paths. Not with document_url.`),
   document_url: documentUrl.describe("A PDF as an https URL or upload_media path: makes a document post. Not with images."),
@@ -64,6 +69,7 @@ function documentWithoutImages(
 const createPostShape = {
   text: postFields.text,
   scheduled_at: postFields.scheduled_at.optional(),
+  time_zone: timeZone.optional(),
   images: postFields.images.optional(),
   document_url: postFields.document_url.optional(),
   theme_id: postFields.theme_id.optional(),
@@ -85,7 +91,8 @@ function updateField(schema: z.ZodType, description: string, whatNullDoes: strin
 const updatePostShape = {
   post_id: uuidField("the post's id").describe("The post to change."),
   text: postFields.text.optional(),
-  scheduled_at: updateField(futureTimestamp, "New future publish time.", "null unschedules the post back to a draft."),
+  scheduled_at: updateField(scheduledAt, "New future publish time, as in create_post.", "null unschedules the post back to a draft."),
+  time_zone: timeZone.optional(),
   images: updateField(postFields.images, "Replaces the images.", "null removes them."),
   document_url: updateField(postFields.document_url, "Replaces the document.", "null removes it."),
   theme_id: updateField(postFields.theme_id, "Theme UUID.", "null clears it."),
@@ -93,15 +100,38 @@ const updatePostShape = {
   notes: updateField(postFields.notes, "Internal notes; never published.", "null clears them."),
 };
 
-const POST_UPDATE_FIELDS = Object.keys(updatePostShape).filter((key) => key !== "post_id");
+const POST_UPDATE_FIELDS = Object.keys(updatePostShape).filter((key) => key !== "post_id" && key !== "time_zone");
+
+/** scheduled_at read together with time_zone: one line naming what to send instead. */
+function checkScheduledAt(value: Record<string, unknown>, context: z.RefinementCtx): void {
+  const zone = typeof value.time_zone === "string" ? value.time_zone : undefined;
+  if (typeof value.scheduled_at !== "string") {
+    if (zone !== undefined) context.addIssue({ code: "custom", path: ["time_zone"], message: "only applies to scheduled_at: give scheduled_at too, or leave time_zone out" });
+    return;
+  }
+  const parsed = parseScheduledAt(value.scheduled_at, { now: new Date(), ...(zone !== undefined ? { timeZone: zone } : {}) });
+  if (!parsed.ok) {
+    context.addIssue({ code: "custom", path: [parsed.message.startsWith("time_zone") ? "time_zone" : "scheduled_at"], message: parsed.message.replace(/^(scheduled_at|time_zone) /, "") });
+  }
+}
+
+/** What is sent: scheduled_at as UTC with milliseconds; time_zone only shapes how it was read. */
+function normalizePost(args: Record<string, unknown>): Record<string, unknown> {
+  if (typeof args.scheduled_at !== "string") return args;
+  const zone = typeof args.time_zone === "string" ? args.time_zone : undefined;
+  const parsed = parseScheduledAt(args.scheduled_at, { now: new Date(), ...(zone !== undefined ? { timeZone: zone } : {}) });
+  return parsed.ok ? { ...args, scheduled_at: parsed.iso } : args;
+}
 
 /** Cross-field checks, applied after the field checks by the tool's schema. */
 function refineCreatePost(value: Record<string, unknown>, context: z.RefinementCtx): void {
   documentWithoutImages(value, context);
+  checkScheduledAt(value, context);
 }
 
 function refineUpdatePost(value: Record<string, unknown>, context: z.RefinementCtx): void {
   documentWithoutImages(value, context);
+  checkScheduledAt(value, context);
   if (!POST_UPDATE_FIELDS.some((field) => value[field] !== undefined)) {
     context.addIssue({
       code: "custom",
@@ -165,7 +195,7 @@ export const POST_TOOLS = [
     name: "create_post",
     title: "Create a post",
     description:
-      "Create a LinkedIn post: a draft, or scheduled when scheduled_at (future) is given. Text up to 3,000 characters; images (1–20) or one PDF document_url, not both. Not retried automatically: if the outcome is unknown, check list_posts before creating again.",
+      "Create a LinkedIn post: a draft, or scheduled when scheduled_at (future) is given. Text up to 3,000 characters; images (1–20) or one PDF document_url, not both. Never retried: a lost answer is settled by reading.",
     method: "POST",
     directPath: "/posts",
     agencyPath: "/clients/{clientId}/posts",
@@ -174,12 +204,15 @@ export const POST_TOOLS = [
     provenance: "stated",
     inputShape: createPostShape,
     refine: refineCreatePost,
-    request: { body: Object.keys(createPostShape) },
+    request: { body: Object.keys(createPostShape).filter((key) => key !== "time_zone") },
+    normalize: normalizePost,
     effect: "write",
     idempotent: false,
     list: false,
     noun: "post",
     verify: { tool: "list_posts", instruction: "first call list_posts and look for the post (same text) before creating it again." },
+    record: { kind: "create", readWith: "list_posts", matchField: "text" },
+    guardrails: { listWith: "list_posts" },
     hints: postHints,
   }),
   defineTool({
@@ -197,18 +230,21 @@ export const POST_TOOLS = [
     inputShape: updatePostShape,
     refine: refineUpdatePost,
     request: { pathParams: { post_id: "postId" }, body: POST_UPDATE_FIELDS },
+    normalize: normalizePost,
     effect: "write",
     idempotent: true,
     list: false,
     noun: "post",
     probeFrom: "list_posts",
     verify: { tool: "get_post", instruction: "call get_post with the same post_id and compare the fields before changing it again." },
+    record: { kind: "update", readWith: "get_post", idField: "post_id", rewritten: ["images", "document_url"] },
+    guardrails: { listWith: "list_posts" },
     hints: postHints,
   }),
   defineTool({
     name: "delete_post",
     title: "Delete a post",
-    description: "Delete a draft, scheduled or failed post. Published and publishing posts cannot be deleted through the API.",
+    description: `Delete a draft, scheduled or failed post (not a published or publishing one).${CONFIRM_NOTE}`,
     method: "DELETE",
     directPath: "/posts/{postId}",
     agencyPath: "/clients/{clientId}/posts/{postId}",
@@ -216,7 +252,7 @@ export const POST_TOOLS = [
     toolset: "posts",
     provenance: "inferred",
     provenanceNote: "path inferred; the rule on published posts stated",
-    inputShape: { ...postIdShape },
+    inputShape: { ...postIdShape, ...confirmShape },
     request: { pathParams: { post_id: "postId" } },
     effect: "destructive",
     idempotent: true,
@@ -224,15 +260,20 @@ export const POST_TOOLS = [
     noun: "post",
     probeFrom: "list_posts",
     verify: { tool: "get_post", instruction: "call get_post with the same post_id: not_found means it was deleted." },
+    record: { kind: "remove", readWith: "get_post", idField: "post_id" },
     hints: postHints,
     confirm: {
       kind: "record",
       readWith: "get_post",
       idField: "post_id",
       findWith: "list_posts",
+      sharedField: "text",
       describe: (id, post) => {
-        const text = typeof post.text === "string" ? sanitizeText(post.text, { maxLength: 120 }) : "(no text)";
-        return `Post ${id} (${String(post.status ?? "unknown status")}): "${text}".`;
+        const text = typeof post.text === "string" ? sanitizeText(firstWords(post.text, 120), { maxLength: 120 }) : "(no text)";
+        const dates = (["scheduled_at", "created_at", "updated_at"] as const)
+          .filter((field) => typeof post[field] === "string" && !Number.isNaN(Date.parse(post[field] as string)))
+          .map((field) => `${field.replace("_at", "")} ${formatUtc(new Date(post[field] as string))}`);
+        return `Post ${id} (${[String(post.status ?? "unknown status"), ...dates].join(", ")}): "${text}".`;
       },
     },
   }),

@@ -35,6 +35,8 @@ export interface ToolDefinition {
   /** Cross-field rules, run after the field checks (and even when one failed). */
   refine?: (value: Record<string, unknown>, context: z.RefinementCtx) => void;
   request: RequestMapping;
+  /** The checked input as it is sent (e.g. a local time made UTC); runs before the request is built. */
+  normalize?: (args: Record<string, unknown>) => Record<string, unknown>;
   /** read: never changes anything; write: creates or changes; destructive: removes or archives. */
   effect: "read" | "write" | "destructive";
   idempotent: boolean;
@@ -45,6 +47,10 @@ export interface ToolDefinition {
   probeFrom?: string;
   /** For a write whose outcome is unknown: how to find out whether it took effect. */
   verify?: Verification;
+  /** How a write reads its record: the "old" of an update, what a delete removes, and its outcome when the answer is lost. */
+  record?: RecordAccess;
+  /** A post write: warn (never refuse) about posts scheduled close by or with the same text, read with this list tool. */
+  guardrails?: { listWith: string };
   /** What to do next after this tool's own failures; the generic hints cover the rest. */
   hints?: ToolHints;
   /** How a delete or archive describes its record to the person asked to confirm it. */
@@ -57,6 +63,19 @@ export interface ToolDefinition {
   meta?: Readonly<Record<string, unknown>>;
   /** A tool that is not one request (get_me, upload_media) answers here instead. */
   handler?: (call: ToolCall, args: Record<string, unknown>) => Promise<CallToolResult>;
+}
+
+/** How a write's record is read, never written, to describe it and settle a lost answer. */
+export interface RecordAccess {
+  kind: "create" | "update" | "remove";
+  /** The read tool whose scope the reads need: get_… for update/remove (same route as the write), list_… for create. */
+  readWith: string;
+  /** update/remove: the input field with the record's id. */
+  idField?: string;
+  /** create: the field a record made by this call is recognised by (same text, same title). */
+  matchField?: string;
+  /** Fields LeadPanther may store differently from how they were sent (an upload path that comes back as a URL): not compared. */
+  rewritten?: readonly string[];
 }
 
 export type Provenance = "stated" | "inferred";
@@ -114,12 +133,16 @@ export type ConfirmPreview =
       idField: string;
       /** The list tool that shows the current ids, named when the record is not found. */
       findWith: string;
+      /** The field whose value other records may share (a post's text), counted with findWith to tell them apart. */
+      sharedField?: string;
       describe: (id: string, record: Record<string, unknown>) => string;
     };
 
 /** The operator's settings a result shaper may follow. */
 export interface ShapeSettings {
   activityContent: ActivityContentMode;
+  /** Lead emails shown in full or masked (LEADPANTHER_LEAD_PII). */
+  leadPii: "full" | "masked";
 }
 
 export interface ResultShaper {
@@ -132,11 +155,14 @@ export interface ResultShaper {
 /** The settings a tool call may need, declared here so the tools layer does not depend on the configuration module. */
 export interface ToolSettings extends ShapeSettings {
   readOnly: boolean;
+  toolsets: ReadonlySet<Toolset>;
   confirmDestructive: boolean;
   timeoutMs: number;
   uploadRoots: readonly string[];
   /** The client the operator pinned with LEADPANTHER_CLIENT_ID, if any. */
   clientId: string | undefined;
+  /** Signs confirm tokens; undefined: a per-process random secret. */
+  confirmSecret: string | undefined;
 }
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -152,6 +178,8 @@ export interface ToolCall {
   logger: Logger;
   mcp: McpServer;
   extra: ToolExtra;
+  /** The API key's fingerprint, which a confirm token is bound to. */
+  keyFingerprint: string;
   /** The tools this key and these settings expose right now (get_me lists them). */
   exposedToolNames: () => string[];
 }

@@ -146,13 +146,20 @@ describe("elicitation before every destructive tool", () => {
       });
     }
 
-    test(`${subject.tool}: a client without elicitation gets no prompt; the delete goes ahead on the annotations`, async () => {
+    test(`${subject.tool}: a client without elicitation gets a preview and a token, nothing sent; the same call with the token deletes`, async () => {
       const s = await plainStack();
       const { tools } = await s.client.listTools();
       expect(tools.find((tool) => tool.name === subject.tool)?.annotations?.destructiveHint).toBe(true);
-      const { args, exists } = await subject.setUp(s);
+      const { args, shows, exists } = await subject.setUp(s);
       sandbox.clearRequests();
-      const result = await s.call(subject.tool, args);
+      const preview = await s.call(subject.tool, args);
+      expect(preview.isError, resultText(preview)).toBeFalsy();
+      expect(resultText(preview)).toContain(`${subject.tool}: NOT SENT YET`);
+      expect(resultText(preview)).toContain(shows);
+      expect(deletes()).toBe(0);
+      expect(exists()).toBe(true);
+      const token = (preview.structuredContent as { confirm: string }).confirm;
+      const result = await s.call(subject.tool, { ...args, confirm: token });
       expect(result.isError, resultText(result)).toBeFalsy();
       expect(deletes()).toBe(1);
       expect(exists()).toBe(false);
@@ -192,13 +199,18 @@ describe("the confirmation cannot be bypassed or abused", () => {
     }
   });
 
-  test("the model cannot pre-answer: a confirm argument is an unknown field, no prompt, no request", async () => {
+  test("the model cannot pre-answer: confirm takes only a token this server issued; other fields are unknown; no prompt, no request", async () => {
     const { s, prompts } = await confirmingStack(ACCEPT);
     sandbox.clearRequests();
-    for (const extra of [{ confirm: true }, { confirmed: true }, { force: true }]) {
+    for (const [extra, says] of [
+      [{ confirm: true }, "- confirm: must be a string: the token from this tool's preview"],
+      [{ confirm: "yes" }, "that is not a token this server issued"],
+      [{ confirmed: true }, "unknown field"],
+      [{ force: true }, "unknown field"],
+    ] as const) {
       const result = await s.call("delete_post", { post_id: draftPost().id, ...extra });
       expect(result.isError).toBe(true);
-      expect(resultText(result)).toContain("unknown field");
+      expect(resultText(result)).toContain(says);
     }
     expect(prompts).toHaveLength(0);
     expect(sandbox.requests()).toEqual([]);

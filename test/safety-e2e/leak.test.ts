@@ -103,6 +103,16 @@ function expectOk(tool: string, result: CallToolResult): void {
   succeeded.add(tool);
 }
 
+/**
+ * A delete or archive as a client without a dialog makes it: the preview (scanned like every
+ * result), then the same call with its confirm token.
+ */
+async function confirmed(s: Server, tool: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  const preview = await s.call(tool, args);
+  const token = (preview.structuredContent as { confirm?: unknown } | undefined)?.confirm;
+  return typeof token === "string" ? s.call(tool, { ...args, confirm: token }) : preview;
+}
+
 function expectError(result: CallToolResult, text: string | RegExp): void {
   expect(result.isError).toBe(true);
   if (typeof text === "string") expect(resultText(result)).toContain(text);
@@ -148,13 +158,13 @@ describe("no key, signed URL or upload token in stdout, stderr or any tool resul
     expectOk("create_post", created);
     const postId = data<{ id: string }>(created).id;
     expectOk("update_post", await s.call("update_post", { post_id: postId, notes: "changed" }));
-    expectOk("delete_post", await s.call("delete_post", { post_id: postId }));
+    expectOk("delete_post", await confirmed(s, "delete_post", { post_id: postId }));
 
     const magnet = await s.call("create_lead_magnet", { title: "Leak guide", delivery_mode: "external_link", resource_link: "https://example.com/g.pdf" });
     expectOk("create_lead_magnet", magnet);
     const newMagnet = data<{ id: string }>(magnet).id;
     expectOk("update_lead_magnet", await s.call("update_lead_magnet", { lead_magnet_id: newMagnet, title: "Leak guide 2" }));
-    expectOk("archive_lead_magnet", await s.call("archive_lead_magnet", { lead_magnet_id: newMagnet }));
+    expectOk("archive_lead_magnet", await confirmed(s, "archive_lead_magnet", { lead_magnet_id: newMagnet }));
 
     const fromBase64 = await s.call("upload_media", { content_base64: PNG.toString("base64"), file_name: "dot.png" });
     expectOk("upload_media", fromBase64);
@@ -165,13 +175,13 @@ describe("no key, signed URL or upload token in stdout, stderr or any tool resul
     const imagePath = data<{ path: string }>(fromBase64).path;
     expectOk("create_post", await s.call("create_post", { text: "With an image", images: [imagePath, data<{ path: string }>(fromFile).path] }));
     expectOk("create_post", await s.call("create_post", { text: "With a document", document_url: data<{ path: string }>(pdf).path }));
-    expectOk("delete_media", await s.call("delete_media", { path: imagePath }));
+    expectOk("delete_media", await confirmed(s, "delete_media", { path: imagePath }));
 
     // --- bad input (nothing sent), including the key where a model might paste it
     expectError(await s.call("create_post", { text: "", scheduled_at: "yesterday", colour: "red" }), "invalid input");
     expectError(await s.call("create_post", { text: "x", [DEMO.keys.directAll]: true }), "unknown field");
     expectError(await s.call("get_post", { post_id: DEMO.keys.directAll }), "must be a UUID");
-    expectError(await s.call("delete_media", { path: `${sandbox.origin}/storage/v1/object/upload/sign/x?token=${DEMO.keys.directAll}` }), "media path");
+    expectError(await confirmed(s, "delete_media", { path: `${sandbox.origin}/storage/v1/object/upload/sign/x?token=${DEMO.keys.directAll}` }), "media path");
     expectError(await s.call("upload_media", { content_base64: Buffer.from("MZ not an image").toString("base64"), file_name: "x.png" }), "upload_media refused");
     expectError(await s.call("upload_media", { file_path: "/etc/passwd" }), "upload_media refused");
     expectError(await s.call(`leak_${DEMO.keys.directAll}`), "There is no tool named");
@@ -179,8 +189,8 @@ describe("no key, signed URL or upload token in stdout, stderr or any tool resul
     // --- API errors: 404, 409
     expectError(await s.call("get_post", { post_id: "00000000-0000-4000-8000-00000000dead" }), "not_found (HTTP 404)");
     expectError(await s.call("get_lead_magnet", { lead_magnet_id: newMagnet }), "not_found (HTTP 404)");
-    expectError(await s.call("delete_media", { path: `${direct}/images/api-v1/00000000-0000-4000-8000-000000000abc.png` }), "not_found (HTTP 404)");
-    expectError(await s.call("delete_post", { post_id: published }), "conflict (HTTP 409)");
+    expectError(await confirmed(s, "delete_media", { path: `${direct}/images/api-v1/00000000-0000-4000-8000-000000000abc.png` }), "not_found (HTTP 404)");
+    expectError(await confirmed(s, "delete_post", { post_id: published }), "conflict (HTTP 409)");
     expectError(await s.call("update_post", { post_id: postWithStatus("publishing"), notes: "x" }), "conflict (HTTP 409)");
 
     // --- wire faults on reads (retried) and writes (never resent)
@@ -189,13 +199,15 @@ describe("no key, signed URL or upload token in stdout, stderr or any tool resul
     fault({ method: "GET", path: "/lead-magnets", kind: "status", status: 429, retryAfter: "1" });
     expectOk("list_lead_magnets", await s.call("list_lead_magnets"));
     fault({ method: "POST", path: "/posts", kind: "status", status: 503 });
-    expectError(await s.call("create_post", { text: "503" }), "OUTCOME UNKNOWN");
+    expectError(await s.call("create_post", { text: "503" }), "create_post: NOT APPLIED.");
     fault({ method: "GET", path: "/leads", kind: "reset-before-apply" });
     expectOk("list_leads", await s.call("list_leads"));
     fault({ method: "POST", path: "/posts", kind: "reset-after-apply" });
-    expectError(await s.call("create_post", { text: "reset" }), "OUTCOME UNKNOWN");
+    const settled = await s.call("create_post", { text: "reset" });
+    expectOk("create_post", settled);
+    expect(resultText(settled)).toContain("create_post: APPLIED.");
     fault({ method: "POST", path: "/lead-magnets", kind: "reset-before-apply" });
-    expectError(await s.call("create_lead_magnet", { title: "Reset", delivery_mode: "external_link", resource_link: "https://example.com/r.pdf" }), "OUTCOME UNKNOWN");
+    expectError(await s.call("create_lead_magnet", { title: "Reset", delivery_mode: "external_link", resource_link: "https://example.com/r.pdf" }), "create_lead_magnet: NOT APPLIED.");
     fault({ method: "GET", path: "/activity", kind: "delay", ms: TIMEOUT_MS + 500 });
     expectError(await s.call("list_activity"), "timeout");
     fault({ method: "GET", path: "/me", kind: "html", status: 502, times: 3 });
@@ -257,7 +269,7 @@ describe("no key, signed URL or upload token in stdout, stderr or any tool resul
     expectError(await s.call("list_posts", {}), "client_id");
     const uploaded = await s.call("upload_media", { client_id: DEMO.clients.full, content_base64: PNG.toString("base64"), file_name: "dot.png" });
     expectOk("upload_media", uploaded);
-    expectOk("delete_media", await s.call("delete_media", { client_id: DEMO.clients.full, path: data<{ path: string }>(uploaded).path }));
+    expectOk("delete_media", await confirmed(s, "delete_media", { client_id: DEMO.clients.full, path: data<{ path: string }>(uploaded).path }));
     await s.close();
     expect(s.transport.strayLines).toEqual([]);
   });

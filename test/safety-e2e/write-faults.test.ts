@@ -25,7 +25,8 @@ useSandbox((started) => {
   sandbox = started;
 });
 beforeEach(async () => {
-  s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_TIMEOUT_MS: String(TIMEOUT_MS) } });
+  // The confirmation (dialog or token) is tested in confirm.test.ts; here the write itself.
+  s = await startStack({ sandbox, key: DEMO.keys.directAll, env: { LEADPANTHER_TIMEOUT_MS: String(TIMEOUT_MS), LEADPANTHER_CONFIRM_DESTRUCTIVE: "false" } });
 });
 afterEach(async () => {
   await s.close();
@@ -177,7 +178,6 @@ describe("a write is sent once and applied at most once, whatever breaks after i
 
         const result = await s.call(writeCase.tool, prepared.args);
         expect(malformedResult(result)).toBeUndefined();
-        expect(result.isError).toBe(true);
         const text = resultText(result);
 
         if (fault.applied === "at most once") await sleep(600); // let the delayed request finish on the sandbox's side
@@ -188,15 +188,35 @@ describe("a write is sent once and applied at most once, whatever breaks after i
         else if (fault.applied === "never") expect(applications).toBe(0);
         else expect(applications).toBeLessThanOrEqual(1);
 
-        if (fault.says === "unknown") {
+        // delete_media has no read route: its lost answers stay unknown. The others are settled by reading.
+        const settles = writeCase.tool !== "delete_media";
+        if (fault.says === "applied") {
+          expect(result.isError).toBe(true);
+          expect(text).toContain("outcome: applied (answer unreadable)");
+          expect(text).toContain("Do not repeat the call");
+          expect(text).toContain(writeCase.verifyWith);
+        } else if (!settles) {
+          expect(result.isError).toBe(true);
           expect(text).toContain("outcome: UNKNOWN");
           expect(text).toContain("OUTCOME UNKNOWN");
           expect(text).toContain(`Do not simply call ${writeCase.tool} again`);
+          expect(text).toContain(writeCase.verifyWith);
+        } else if (fault.applied === "once") {
+          expect(result.isError, text).toBeFalsy();
+          expect(text).toContain(`${writeCase.tool}: APPLIED.`);
+          expect(text).toContain(`checked: ${writeCase.verifyWith}`);
+        } else if (fault.applied === "never") {
+          expect(result.isError).toBe(true);
+          expect(text).toContain(`${writeCase.tool}: NOT APPLIED.`);
+          expect(text).toContain(`checked: ${writeCase.verifyWith}`);
+          expect(text).toContain(`it is safe to call ${writeCase.tool} again`);
         } else {
-          expect(text).toContain("outcome: applied (answer unreadable)");
-          expect(text).toContain("Do not repeat the call");
+          // Timed out while LeadPanther may still be working: what the read showed, and no all-clear.
+          expect(result.isError === true).toBe(text.includes("NOT APPLIED SO FAR"));
+          expect(text).toMatch(new RegExp(`${writeCase.tool}: (NOT APPLIED SO FAR|APPLIED)\\.`));
+          expect(text).not.toContain("safe to call");
+          expect(text).toContain(`checked: ${writeCase.verifyWith}`);
         }
-        expect(text).toContain(writeCase.verifyWith);
         expect(text).toMatch(/request_id: \S+/);
       });
     }

@@ -299,8 +299,8 @@ describe("errors the model can act on (contract §8)", () => {
     });
     expect(result.isError).toBe(true);
     const text = textOf(result);
-    expect(text).toContain("3,000 characters");
-    expect(text).toContain("must be in the future");
+    expect(text).toContain("- text: text is 3,001 characters, 1 over the 3,000 limit");
+    expect(text).toContain("- scheduled_at: must be in the future");
     expect(text).toContain("cannot include images");
     expect(text).toContain('unknown field "colour"');
     expect(sandbox.requests()).toHaveLength(0);
@@ -317,24 +317,24 @@ describe("retry policy (never a blind write)", () => {
     expect(requestsTo("GET", /^\/posts$/).map((entry) => entry.status)).toEqual([503, 200]);
   });
 
-  test("a POST answered 503 is sent once and reported as outcome unknown with how to check", async () => {
+  test("a POST answered 503 is sent once, then settled by reading: not applied", async () => {
     const s = await stack({ key: DEMO.keys.directAll });
     sandbox.clearRequests();
     sandbox.faults.inject({ method: "POST", path: "/posts", kind: "status", status: 503 });
     const text = textOf(await s.call("create_post", { text: "maybe" }));
     expect(requestsTo("POST", /^\/posts$/)).toHaveLength(1);
-    expect(text).toContain("outcome: UNKNOWN");
-    expect(text).toContain("list_posts");
+    expect(text).toContain("create_post: NOT APPLIED.");
+    expect(text).toContain("checked: list_posts");
   });
 
-  test("a connection reset after the write was applied gives exactly one post and outcome unknown", async () => {
+  test("a connection reset after the write was applied gives exactly one post, settled by reading as applied", async () => {
     const s = await stack({ key: DEMO.keys.directAll });
     sandbox.clearRequests();
     const before = sandbox.store.postsOf(direct).length;
     sandbox.faults.inject({ method: "POST", path: "/posts", kind: "reset-after-apply" });
     const text = textOf(await s.call("create_post", { text: "reset after apply" }));
-    expect(text).toContain("OUTCOME UNKNOWN");
-    expect(text).toContain("first call list_posts");
+    expect(text).toContain("create_post: APPLIED.");
+    expect(text).toContain("checked: list_posts for a post with the same text created since the call began: found");
     expect(sandbox.store.postsOf(direct).length).toBe(before + 1);
     expect(requestsTo("POST", /^\/posts$/)).toHaveLength(1);
   });
@@ -381,7 +381,7 @@ describe("the filter follows GET /me", () => {
 });
 
 describe("confirmation needs form elicitation", () => {
-  test("a client that only supports URL elicitation is not asked: the delete proceeds on the annotations", async () => {
+  test("a client that only supports URL elicitation is not asked in a dialog: a preview and a token instead", async () => {
     let asked = 0;
     const s = await stack({
       key: DEMO.keys.directAll,
@@ -393,7 +393,13 @@ describe("confirmation needs form elicitation", () => {
         }),
     });
     const draft = postWithStatus("draft");
-    const result = await s.call("delete_post", { post_id: draft });
+    const preview = await s.call("delete_post", { post_id: draft });
+    expect(preview.isError).toBeFalsy();
+    expect(textOf(preview)).toContain("delete_post: NOT SENT YET");
+    expect(asked).toBe(0);
+    expect(sandbox.store.postsOf(direct).some((post) => post.id === draft)).toBe(true);
+    const token = (preview.structuredContent as { confirm: string }).confirm;
+    const result = await s.call("delete_post", { post_id: draft, confirm: token });
     expect(result.isError).toBeFalsy();
     expect(asked).toBe(0);
     expect(sandbox.store.postsOf(direct).some((post) => post.id === draft)).toBe(false);

@@ -44,14 +44,14 @@ describe("invalid answers (sandbox faults)", () => {
     expect(text).toContain("LEADPANTHER_TIMEOUT_MS");
   });
 
-  test("a connection reset before anything was applied on a DELETE: one request, outcome unknown", async () => {
+  test("a connection reset before anything was applied on a DELETE: one request, settled by reading as not applied", async () => {
     const s = await stack({ key: DEMO.keys.directAll, env: { LEADPANTHER_CONFIRM_DESTRUCTIVE: "false" } });
     const draft = sandbox.store.postsOf(DEMO.users.direct).find((post) => post.status === "draft")!;
     sandbox.clearRequests();
     sandbox.faults.inject({ method: "DELETE", path: /^\/posts\//, kind: "reset-before-apply" });
     const text = textOf(await s.call("delete_post", { post_id: draft.id }));
-    expect(text).toContain("OUTCOME UNKNOWN");
-    expect(text).toContain("call get_post with the same post_id: not_found means it was deleted");
+    expect(text).toContain("delete_post: NOT APPLIED.");
+    expect(text).toContain(`checked: get_post for ${draft.id}: it is still there (draft)`);
     expect(sandbox.requests().filter((entry) => entry.method === "DELETE")).toHaveLength(1);
   });
 

@@ -172,3 +172,30 @@ describe("timestamps (tools/fields)", async () => {
     expect(schema.safeParse(value).success).toBe(false);
   });
 });
+
+describe("timestamps (scheduled_at, read by writes/time)", async () => {
+  const { parseScheduledAt } = await import("../../src/writes/time.js");
+  const now = new Date("2026-01-01T00:00:00Z");
+  // A space between date and time is RFC 3339's own allowance, now accepted as people write it.
+  test.each(["2026-06-01T09:00:00.000Z", "2026-06-01T09:00Z", "2026-06-01T23:30:00+02:00", "2028-02-29T00:00:00Z", "2026-06-01 09:00:00Z"])("%s is accepted", (value) => {
+    expect(parseScheduledAt(value, { now }).ok).toBe(true);
+  });
+  test.each(["2026-02-30T09:00:00Z", "2026-06-01T09:00:00", "tomorrow", "2027-02-29T00:00:00Z", "2026-13-01T00:00:00Z"])("%s is refused", (value) => {
+    expect(parseScheduledAt(value, { now }).ok).toBe(false);
+  });
+});
+
+describe("write settings", () => {
+  test("LEADPANTHER_LEAD_PII: full by default, masked by choice, anything else named", () => {
+    expect(loadConfig([], {}).leadPii).toBe("full");
+    expect(loadConfig([], { LEADPANTHER_LEAD_PII: "masked" }).leadPii).toBe("masked");
+    expect(loadConfig(["--lead-pii", "masked"], {}).leadPii).toBe("masked");
+    expect(() => loadConfig([], { LEADPANTHER_LEAD_PII: "hidden" })).toThrow(/LEADPANTHER_LEAD_PII/);
+  });
+
+  test("LEADPANTHER_CONFIRM_SECRET: from the environment only, at least 24 characters", () => {
+    expect(loadConfig([], {}).confirmSecret).toBeUndefined();
+    expect(loadConfig([], { LEADPANTHER_CONFIRM_SECRET: "a-shared-secret-0123456789" }).confirmSecret).toBe("a-shared-secret-0123456789");
+    expect(() => loadConfig([], { LEADPANTHER_CONFIRM_SECRET: "short" })).toThrow("LEADPANTHER_CONFIRM_SECRET: is too short");
+  });
+});
