@@ -35,6 +35,8 @@ let stack: Stack;
 /** The agency demo key on the same sandbox, and the same key pinned to one client. */
 let agency: Stack;
 let pinned: Stack;
+/** The direct key on the large sandbox: enough leads that a filter matches more than a page. */
+let large: Stack;
 let browser: Browser;
 let launchMs = 0;
 const calls: ToolCall[] = [];
@@ -44,6 +46,7 @@ beforeAll(async () => {
   stack = await startStack({ key: DEMO.keys.directAll });
   agency = await startStack({ key: DEMO.keys.agency, sandbox: stack.sandbox });
   pinned = await startStack({ key: DEMO.keys.agency, sandbox: stack.sandbox, env: { LEADPANTHER_CLIENT_ID: DEMO.clients.full } });
+  large = await startStack({ key: DEMO.keys.directAll, sandboxOptions: { scale: "large" } });
   ({ browser, launchMs } = await launchBrowser());
   console.info(`Chromium launched in ${String(launchMs)} ms`);
 }, 120_000);
@@ -52,6 +55,7 @@ afterAll(async () => {
   await browser?.close();
   await agency?.close();
   await pinned?.close();
+  await large?.close();
   await stack?.close();
 });
 
@@ -295,34 +299,34 @@ describe("the board in a browser", () => {
 
   it("filters leads on the server (list_leads' filters) and pages with the next_offset it returns", async () => {
     const timeZone = "Asia/Tokyo";
-    const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone }, { toolName: "list_leads" });
+    const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone }, { toolName: "list_leads", through: large });
     await frame.waitForSelector("table.leads");
     const rowIds = (): Promise<(string | null)[]> => frame.$$eval("table.leads tbody tr", (rows) => rows.map((row) => row.getAttribute("data-lead-id")));
     const leadCalls = (from: number): ToolCall[] => callsSince(from).filter((call) => call.name === "list_leads");
     const caption = (): Promise<string> => frame.$eval("table.leads caption", (element) => element.textContent ?? "");
 
-    // Keyword and intent: one list_leads call with the filters, its rows exactly the server's matches.
+    // Keyword and no intent: one list_leads call with the filters, its rows exactly the server's matches.
     await frame.select("#lead-keyword", "GUIDE");
-    await frame.select("#lead-intent", "yes");
+    await frame.select("#lead-intent", "no");
     let before = calls.length;
     await click(frame, ".filters button[type=submit]");
     await frame.waitForFunction(() => document.querySelector("table.leads caption")?.textContent?.includes("matching"));
     const [first, ...others] = leadCalls(before);
     expect(others).toEqual([]);
-    expect(first?.args).toEqual({ limit: 50, offset: 0, keyword: "GUIDE", has_intent: true, response_format: "detailed" });
+    expect(first?.args).toEqual({ limit: 50, offset: 0, keyword: "GUIDE", has_intent: false, response_format: "detailed" });
     const firstPage = structured<{ data: { id: string; latest_keyword: string; has_intent: boolean }[]; next_offset?: number; scanned: number }>(first?.result as CallToolResult);
     expect(firstPage.data.length).toBeGreaterThan(0);
-    expect(firstPage.data.every((lead) => lead.latest_keyword === "GUIDE" && lead.has_intent)).toBe(true);
+    expect(firstPage.data.every((lead) => lead.latest_keyword === "GUIDE" && !lead.has_intent)).toBe(true);
     expect(await rowIds()).toEqual(firstPage.data.map((lead) => lead.id));
     expect(await caption()).toBe(`${String(firstPage.data.length)} matching leads (from 1; ${new Intl.NumberFormat("en-GB").format(firstPage.scanned)} read to find them)`);
 
     // Next page: the offset the server returned (not offset + 50), then back to the first.
-    expect(firstPage.next_offset, "the sandbox has more than a page of GUIDE leads with intent").toBeDefined();
+    expect(firstPage.next_offset, "the sandbox has more than a page of GUIDE leads without intent").toBeDefined();
     before = calls.length;
     await click(frame, "#leads-next");
     await frame.waitForFunction((from) => document.querySelector("table.leads caption")?.textContent?.includes(`(from ${String(from)};`), {}, (firstPage.next_offset ?? 0) + 1);
     const next = leadCalls(before)[0];
-    expect(next?.args).toEqual({ limit: 50, offset: firstPage.next_offset, keyword: "GUIDE", has_intent: true, response_format: "detailed" });
+    expect(next?.args).toEqual({ limit: 50, offset: firstPage.next_offset, keyword: "GUIDE", has_intent: false, response_format: "detailed" });
     expect(await rowIds()).toEqual(structured<{ data: { id: string }[] }>(next?.result as CallToolResult).data.map((lead) => lead.id));
     before = calls.length;
     await click(frame, "#leads-previous");
