@@ -570,23 +570,19 @@ function renderFunnel(panel: HTMLElement): void {
 function renderLeads(panel: HTMLElement): void {
   const filter = state.leadFilter;
   const keywordOptions = [...new Set([...state.keywords.value, ...state.leads.value.map((lead) => text(lead.latest_keyword)).filter(Boolean)])].sort();
-  const select = (id: string, label: string, value: string, options: [string, string][]): HTMLElement[] => {
-    const element = h("select", { id }, ...options.map(([optionValue, optionLabel]) => h("option", { value: optionValue, selected: optionValue === value }, optionLabel)));
-    return [h("label", { for: id }, label), element];
-  };
+  const field = (id: string, label: string, control: HTMLElement): HTMLElement => h("span", { class: "field" }, h("label", { for: id }, label), control);
+  const select = (id: string, label: string, value: string, options: [string, string][]): HTMLElement =>
+    field(id, label, h("select", { id }, ...options.map(([optionValue, optionLabel]) => h("option", { value: optionValue, selected: optionValue === value }, optionLabel))));
   const form = h(
     "form",
     { class: "toolbar filters", "aria-label": "Filter leads" },
-    h("label", { for: "lead-words" }, "Words"),
-    h("input", { id: "lead-words", type: "search", value: filter.words }),
-    ...select("lead-keyword", "Keyword", filter.keyword, [["", "Any"], ...keywordOptions.map((keyword): [string, string] => [keyword, keyword])]),
-    ...select("lead-intent", "Intent", filter.intent, [["", "Any"], ["yes", "With intent"], ["no", "Without"]]),
-    ...select("lead-qualification", "Qualification", filter.qualification, [["", "Any"], ["qualified", "Qualified"], ["pending", "Pending"], ["unqualified", "Unqualified"]]),
-    ...select("lead-source", "Source", filter.source, [["", "Any"], ["comment", "Comment"], ["message", "Message"], ["hosted_page", "Hosted page"]]),
-    h("label", { for: "lead-since" }, "Since"),
-    h("input", { id: "lead-since", type: "date", value: filter.since }),
-    h("label", { for: "lead-until" }, "Until"),
-    h("input", { id: "lead-until", type: "date", value: filter.until }),
+    field("lead-words", "Words", h("input", { id: "lead-words", type: "search", value: filter.words })),
+    select("lead-keyword", "Keyword", filter.keyword, [["", "Any"], ...keywordOptions.map((keyword): [string, string] => [keyword, keyword])]),
+    select("lead-intent", "Intent", filter.intent, [["", "Any"], ["yes", "With intent"], ["no", "Without"]]),
+    select("lead-qualification", "Qualification", filter.qualification, [["", "Any"], ["qualified", "Qualified"], ["pending", "Pending"], ["unqualified", "Unqualified"]]),
+    select("lead-source", "Source", filter.source, [["", "Any"], ["comment", "Comment"], ["message", "Message"], ["hosted_page", "Hosted page"]]),
+    field("lead-since", "Since", h("input", { id: "lead-since", type: "date", value: filter.since })),
+    field("lead-until", "Until", h("input", { id: "lead-until", type: "date", value: filter.until })),
     h("button", { type: "submit" }, "Filter"),
   );
   on(form, "submit", (event) => {
