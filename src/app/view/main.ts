@@ -83,7 +83,8 @@ const state = {
   /** The offsets of the pages before this one (a filtered page's next_offset is not offset + limit). */
   leadsBefore: [] as number[],
   leadsNext: undefined as number | undefined,
-  leadsScan: { scanned: undefined as number | undefined, matched: undefined as number | undefined },
+  /** How many leads the server read to find the filtered page (undefined when unfiltered). */
+  leadsScanned: undefined as number | undefined,
   leadFilter: NO_LEAD_FILTER,
   funnelFrom: "",
   funnelTo: "",
@@ -173,7 +174,7 @@ async function loadLeads(offset: number): Promise<void> {
   state.leads = { value: page.records, error: result.isError ? messageOf(result) : undefined, complete: page.nextOffset === undefined };
   state.leadsOffset = offset;
   state.leadsNext = page.nextOffset;
-  state.leadsScan = { scanned: page.scanned, matched: page.matched };
+  state.leadsScanned = page.scanned;
 }
 
 async function loadEverything(): Promise<void> {
@@ -604,7 +605,7 @@ function renderLeads(panel: HTMLElement): void {
   append(panel, [form, errorNote("Leads", state.leads.error)]);
   const shown = state.leads.value;
   const filtered = Object.keys(leadFilterArgs(filter, state.clock.timeZone)).length > 0;
-  const scan = state.leadsScan.scanned === undefined ? "" : `; ${formatCount(state.leadsScan.scanned)} read to find them`;
+  const scan = state.leadsScanned === undefined ? "" : `; ${formatCount(state.leadsScanned)} read to find them`;
   const table = h(
     "table",
     { class: "leads" },
