@@ -18,9 +18,8 @@ export interface Page {
   records: Json[];
   /** The offset of the next page, when the server said there is one. */
   nextOffset: number | undefined;
-  /** A filtered call's account: records read and records that matched, when the server says. */
+  /** How many records a filtered call read to find these, when the server says. */
   scanned: number | undefined;
-  matched: number | undefined;
 }
 
 export function isRecord(value: unknown): value is Json {
@@ -43,7 +42,7 @@ export function pageOf(result: ToolResult): Page {
   const structured = isRecord(result.structuredContent) ? result.structuredContent : {};
   const list = Array.isArray(structured.items) ? structured.items : structured.data;
   const records = Array.isArray(list) ? list.filter(isRecord) : isRecord(list) ? [list] : [];
-  return { records, nextOffset: count(structured.next_offset), scanned: count(structured.scanned), matched: count(structured.matched) };
+  return { records, nextOffset: count(structured.next_offset), scanned: count(structured.scanned) };
 }
 
 /** What the server said: the text of the result (an error's every line: which field, what to do). */
