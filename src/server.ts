@@ -14,6 +14,7 @@ import { withheldMarkerIn } from "./safety/secrets.js";
 import { SERVER_NAME, SERVER_VERSION } from "./version.js";
 import { registerBoardResource } from "./app/resource.js";
 import { CallTracker } from "./transports/lifecycle.js";
+import { CONTEXT_LIST_CHANGED, ICONS, registerContextFeatures } from "./context-features/index.js";
 
 export { SERVER_NAME, SERVER_VERSION } from "./version.js";
 export { CallTracker, MAX_MCP_MESSAGE_BYTES } from "./transports/lifecycle.js";
@@ -33,23 +34,28 @@ const SERVER_INSTRUCTIONS = [
  */
 export function createMcpServer(context: ServerContext, options: { followAccess: boolean; calls?: CallTracker }): McpServer {
   const mcp = new McpServer(
-    { name: SERVER_NAME, version: SERVER_VERSION },
+    { name: SERVER_NAME, version: SERVER_VERSION, icons: ICONS.server },
     {
       // Only what is delivered: list_changed needs a session that can be notified (not the
       // stateless HTTP transport), and the server sends no MCP log messages (it logs to stderr).
       capabilities: { tools: { listChanged: options.followAccess } },
       instructions: SERVER_INSTRUCTIONS,
       // Re-filtering removes and adds several tools at once: tell the client once.
-      debouncedNotificationMethods: ["notifications/tools/list_changed"],
+      debouncedNotificationMethods: ["notifications/tools/list_changed", ...CONTEXT_LIST_CHANGED],
     },
   );
   const registered = new Map<string, RegisteredEntry>();
-  const sync = (state: AccessState): void => syncTools(mcp, context, registered, exposedTools(state, context.config));
+  const syncContextFeatures = registerContextFeatures(mcp, context);
+  const sync = (state: AccessState): void => {
+    syncTools(mcp, context, registered, exposedTools(state, context.config));
+    syncContextFeatures(state);
+  };
   sync(context.access.state);
   registerBoardResource(mcp);
-  // registerTool and registerResource declare listChanged: true by themselves; say what this
-  // server really delivers (the board resource never changes).
-  mcp.server.registerCapabilities({ tools: { listChanged: options.followAccess }, resources: { listChanged: false } });
+  // registerTool, registerPrompt and registerResource declare listChanged: true by themselves;
+  // say what this server really delivers (prompts and resources follow the key like the tools).
+  const listChanged = { listChanged: options.followAccess };
+  mcp.server.registerCapabilities({ tools: listChanged, prompts: listChanged, resources: listChanged });
   serveToolCalls(mcp, context, registered, options.calls ?? new CallTracker());
   if (options.followAccess) {
     const unsubscribe = context.access.subscribe(sync);

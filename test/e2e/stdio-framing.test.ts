@@ -60,8 +60,14 @@ async function rawServer(args: string[], env: Record<string, string> = {}, capab
   running.push(raw);
   raw.send(`${JSON.stringify({ jsonrpc: "2.0", id: "init", method: "initialize", params: { protocolVersion: "2025-06-18", capabilities, clientInfo: { name: "raw", version: "1" } } })}\n`);
   await raw.waitFor((all) => all.some((message) => message.id === "init"));
-  // Only capabilities the server delivers: list_changed when the key's access changes, the board resource (fixed), no MCP logging.
-  expect((byId(messages, "init")[0]?.result as { capabilities?: unknown }).capabilities).toEqual({ tools: { listChanged: true }, resources: { listChanged: false } });
+  // Only capabilities the server delivers: list_changed for tools, prompts and resources when the
+  // key's access changes, completions for their arguments, no MCP logging.
+  expect((byId(messages, "init")[0]?.result as { capabilities?: unknown }).capabilities).toEqual({
+    tools: { listChanged: true },
+    prompts: { listChanged: true },
+    resources: { listChanged: true },
+    completions: {},
+  });
   raw.send(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
   return raw;
 }

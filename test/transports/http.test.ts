@@ -102,7 +102,12 @@ describe("Streamable HTTP transport", () => {
     const client = await connect(server.url);
     try {
       // Stateless: no session to notify, so no list_changed; and no MCP log messages.
-      expect(client.getServerCapabilities()).toEqual({ tools: { listChanged: false }, resources: { listChanged: false } });
+      expect(client.getServerCapabilities()).toEqual({
+        tools: { listChanged: false },
+        prompts: { listChanged: false },
+        resources: { listChanged: false },
+        completions: {},
+      });
       const { tools } = await client.listTools();
       expect(tools).toHaveLength(20);
       const result = (await client.callTool({ name: "list_posts", arguments: { limit: 2 } })) as CallToolResult;
