@@ -25,7 +25,7 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 const TIMESTAMP_PATTERN =
   /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d\d):?(\d\d))?$/;
 
-interface WallClock {
+export interface WallClock {
   year: number;
   month: number;
   day: number;
@@ -192,8 +192,11 @@ function canonicalTimeZone(name: string): string | undefined {
 
 const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
 
-/** The zone's offset from UTC at an instant, in minutes (east positive). */
-function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
+/**
+ * The wall clock an instant shows in a zone (year astronomical: 1 BC is 0), to the second.
+ * Pure (Intl only, no other import): the board view bundles it for its calendar days.
+ */
+export function wallClockIn(timeZone: string, utcMs: number): Omit<WallClock, "millisecond"> {
   let formatter = zoneFormatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat("en-US", {
@@ -212,7 +215,13 @@ function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
   const parts: Record<string, string> = {};
   for (const part of formatter.formatToParts(new Date(utcMs))) parts[part.type] = part.value;
   const year = parts.era === "BC" || parts.era === "B" ? 1 - Number(parts.year) : Number(parts.year);
-  const wallMs = Date.UTC(year, Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return { year, month: Number(parts.month), day: Number(parts.day), hour: Number(parts.hour), minute: Number(parts.minute), second: Number(parts.second) };
+}
+
+/** The zone's offset from UTC at an instant, in minutes (east positive). */
+function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
+  const wall = wallClockIn(timeZone, utcMs);
+  const wallMs = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
   const secondsFloor = utcMs - (((utcMs % 1000) + 1000) % 1000);
   return Math.round((wallMs - secondsFloor) / MINUTE_MS);
 }

@@ -32,24 +32,60 @@ interface ToolCall {
 }
 
 let stack: Stack;
+/** The agency demo key on the same sandbox, and the same key pinned to one client. */
+let agency: Stack;
+let pinned: Stack;
+/** The direct key on the large sandbox: enough leads that a filter matches more than a page. */
+let large: Stack;
 let browser: Browser;
+/**
+ * Whether this server's list tools take the find fields (response_format, list_leads' filters),
+ * as its tools/list declares them. A server older than them refuses them: the view then asks
+ * without them and says it cannot filter.
+ */
+let findFields = false;
+const detailed = (): Record<string, unknown> => (findFields ? { response_format: "detailed" } : {});
+
+/** A call the view made that an older server refused for a find field (the view then asks again without). */
+const refusedForFindField = (call: ToolCall): boolean =>
+  call.result.isError === true && call.result.content.some((part) => part.type === "text" && /unknown field "response_format"/.test(part.text));
 let launchMs = 0;
 const calls: ToolCall[] = [];
 const problems: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ key: DEMO.keys.directAll });
+  agency = await startStack({ key: DEMO.keys.agency, sandbox: stack.sandbox });
+  pinned = await startStack({ key: DEMO.keys.agency, sandbox: stack.sandbox, env: { LEADPANTHER_CLIENT_ID: DEMO.clients.full } });
+  large = await startStack({ key: DEMO.keys.directAll, sandboxOptions: { scale: "large" } });
+  const listLeads = (await stack.client.listTools()).tools.find((tool) => tool.name === "list_leads");
+  findFields = listLeads?.inputSchema.properties?.response_format !== undefined;
   ({ browser, launchMs } = await launchBrowser());
   console.info(`Chromium launched in ${String(launchMs)} ms`);
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
+  await agency?.close();
+  await pinned?.close();
+  await large?.close();
   await stack?.close();
 });
 
+interface Opening {
+  /** The tool call the view is opened for. */
+  toolName?: string;
+  /** Its arguments, as the host's tool-input gives them; undefined: the host sends none. */
+  toolInput?: Record<string, unknown> | undefined;
+  /** The server the view's calls go to. */
+  through?: Stack;
+  /** Wait for this instead of the loaded board (the client picker). */
+  readySelector?: string;
+}
+
 /** Loads the host page with the view, opened by a call of `toolName`, and waits for its data. */
-async function openBoard(hostContext: Record<string, unknown>, toolName = "list_posts"): Promise<{ page: Page; frame: Frame }> {
+async function openBoard(hostContext: Record<string, unknown>, opening: Opening = {}): Promise<{ page: Page; frame: Frame }> {
+  const { toolName = "list_posts", toolInput = {}, through = stack } = opening;
   const page = await browser.newPage();
   await page.setViewport({ width: 1100, height: 800 });
   page.on("console", (message) => {
@@ -65,14 +101,18 @@ async function openBoard(hostContext: Record<string, unknown>, toolName = "list_
     if (!/^(file|about|data):/.test(request.url())) problems.push(`request: ${request.url()}`);
   });
   await page.exposeFunction("mcpCallTool", async (name: string, args: Record<string, unknown>) => {
-    const result = await stack.call(name, args);
+    const result = await through.call(name, args);
     calls.push({ name, args, result });
     return result;
   });
   await page.goto(HOST_PAGE);
-  const toolResult = await stack.call(toolName, {});
-  await page.evaluate((options) => (window as unknown as { startHost(options: unknown): void }).startHost(options), { html: boardHtml(), hostContext, toolResult });
+  const toolResult = await through.call(toolName, toolInput ?? {});
+  await page.evaluate((options) => (window as unknown as { startHost(options: unknown): void }).startHost(options), { html: boardHtml(), hostContext, toolInput, toolResult });
   const frame = await viewFrame(page);
+  if (opening.readySelector) {
+    await frame.waitForSelector(opening.readySelector);
+    return { page, frame };
+  }
   await frame.waitForSelector("#panel:not(:has(> p.muted:only-child))");
   await frame.waitForFunction(() => !document.body.textContent?.includes("Loading…"));
   return { page, frame };
@@ -91,18 +131,21 @@ function timeIn(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
 }
 
-/** Every record of a list tool, page after page (the view loads them all too). */
-async function everything<T>(tool: string): Promise<T[]> {
+/** Every full record of a list tool, page after page (the view loads them all too). */
+async function everything<T>(tool: string, through = stack, args: Record<string, unknown> = {}): Promise<T[]> {
   const records: T[] = [];
   for (let offset: number | undefined = 0; offset !== undefined; ) {
-    const page: { data: T[]; next_offset?: number } = structured(await stack.call(tool, { limit: 100, offset, response_format: "detailed" }));
+    const page: { data: T[]; next_offset?: number } = structured(await through.call(tool, { ...args, limit: 100, offset, ...detailed() }));
     records.push(...page.data);
     offset = page.next_offset;
   }
   return records;
 }
 
-const serverPosts = (): Promise<Post[]> => everything<Post>("list_posts");
+const serverPosts = (through = stack, args: Record<string, unknown> = {}): Promise<Post[]> => everything<Post>("list_posts", through, args);
+
+/** The calls the view made since `from`, through the host. */
+const callsSince = (from: number): ToolCall[] => calls.slice(from);
 
 /** Every post chip the calendar shows: its id, the day of its cell and the time it reads. */
 async function chips(frame: Frame): Promise<{ id: string; day: string; time: string }[]> {
@@ -204,7 +247,7 @@ describe("the board in a browser", () => {
   });
 
   it("shows each published post's funnel with the server's numbers and how each was derived", async () => {
-    const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "UTC" }, "get_post_engagement");
+    const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "UTC" }, { toolName: "get_post_engagement", toolInput: { post_id: (await serverPosts()).find((post) => post.status === "published")?.id } });
     await click(frame, "#tab-funnel");
     await frame.waitForSelector("#funnel-total");
     const cards = await frame.$$eval("article.funnel", (articles) =>
@@ -240,13 +283,13 @@ describe("the board in a browser", () => {
   });
 
   it("shows the sandbox's hostile lead names as inert text", async () => {
-    const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "UTC" }, "list_leads");
+    const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "UTC" }, { toolName: "list_leads" });
     // Opened by list_leads, the board starts on the Leads view.
     await frame.waitForSelector("table.leads");
     // Every page (through list_leads, as a person pages): each row shows the server's strings as text.
     const shownTexts: string[] = [];
     for (let page = 0; ; page += 1) {
-      const leads = structured<{ data: Lead[] }>(await stack.call("list_leads", { limit: 50, offset: page * 50, response_format: "detailed" })).data;
+      const leads = structured<{ data: Lead[] }>(await stack.call("list_leads", { limit: 50, offset: page * 50, ...detailed() })).data;
       const rows = await frame.$$eval("table.leads tbody tr", (elements) =>
         elements.map((row) => ({ id: row.getAttribute("data-lead-id"), name: row.cells[0]?.textContent, headline: row.cells[1]?.textContent })),
       );
@@ -267,17 +310,188 @@ describe("the board in a browser", () => {
     await page.close();
   });
 
-  it("filters leads by keyword and intent", async () => {
-    const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "UTC" }, "list_leads");
+  it("filters leads on the server (list_leads' filters) and pages with the next_offset it returns", async () => {
+    const timeZone = "Asia/Tokyo";
+    const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone }, { toolName: "list_leads", through: large });
     await frame.waitForSelector("table.leads");
+    const rowIds = (): Promise<(string | null)[]> => frame.$$eval("table.leads tbody tr", (rows) => rows.map((row) => row.getAttribute("data-lead-id")));
+    const leadCalls = (from: number): ToolCall[] => callsSince(from).filter((call) => call.name === "list_leads");
+    const caption = (): Promise<string> => frame.$eval("table.leads caption", (element) => element.textContent ?? "");
+    if (!findFields) {
+      // An older server takes no filters: the view says so and shows no unfiltered page as filtered.
+      await frame.select("#lead-keyword", "GUIDE");
+      const before = calls.length;
+      await click(frame, ".filters button[type=submit]");
+      await frame.waitForSelector("p.error");
+      expect(await frame.$eval("p.error", (element) => element.textContent)).toBe(
+        "Leads: This server's list_leads takes no filters: update leadpanther-mcp to filter here. Clear the filters to page through everything.",
+      );
+      expect(leadCalls(before)).toEqual([]);
+      expect(await rowIds()).toEqual([]);
+      await page.close();
+      return;
+    }
+
+    // Keyword and no intent: one list_leads call with the filters, its rows exactly the server's matches.
     await frame.select("#lead-keyword", "GUIDE");
-    await frame.select("#lead-intent", "yes");
+    await frame.select("#lead-intent", "no");
+    let before = calls.length;
     await click(frame, ".filters button[type=submit]");
-    const leads = structured<{ data: { id: string; latest_keyword: string | null; has_intent: boolean }[] }>(await stack.call("list_leads", { limit: 50, response_format: "detailed" })).data;
-    const expected = leads.filter((lead) => lead.latest_keyword === "GUIDE" && lead.has_intent).map((lead) => lead.id);
-    expect(expected.length).toBeGreaterThan(0);
-    expect(await frame.$$eval("table.leads tbody tr", (rows) => rows.map((row) => row.getAttribute("data-lead-id")))).toEqual(expected);
+    await frame.waitForFunction(() => document.querySelector("table.leads caption")?.textContent?.includes("matching"));
+    const [first, ...others] = leadCalls(before);
+    expect(others).toEqual([]);
+    expect(first?.args).toEqual({ limit: 50, offset: 0, keyword: "GUIDE", has_intent: false, response_format: "detailed" });
+    const firstPage = structured<{ data: { id: string; latest_keyword: string; has_intent: boolean }[]; next_offset?: number; scanned: number }>(first?.result as CallToolResult);
+    expect(firstPage.data.length).toBeGreaterThan(0);
+    expect(firstPage.data.every((lead) => lead.latest_keyword === "GUIDE" && !lead.has_intent)).toBe(true);
+    expect(await rowIds()).toEqual(firstPage.data.map((lead) => lead.id));
+    expect(await caption()).toBe(`${String(firstPage.data.length)} matching leads (from 1; ${new Intl.NumberFormat("en-GB").format(firstPage.scanned)} read to find them)`);
+
+    // Next page: the offset the server returned (not offset + 50), then back to the first.
+    expect(firstPage.next_offset, "the sandbox has more than a page of GUIDE leads without intent").toBeDefined();
+    before = calls.length;
+    await click(frame, "#leads-next");
+    await frame.waitForFunction((from) => document.querySelector("table.leads caption")?.textContent?.includes(`(from ${String(from)};`), {}, (firstPage.next_offset ?? 0) + 1);
+    const next = leadCalls(before)[0];
+    expect(next?.args).toEqual({ limit: 50, offset: firstPage.next_offset, keyword: "GUIDE", has_intent: false, response_format: "detailed" });
+    expect(await rowIds()).toEqual(structured<{ data: { id: string }[] }>(next?.result as CallToolResult).data.map((lead) => lead.id));
+    before = calls.length;
+    await click(frame, "#leads-previous");
+    await frame.waitForFunction(() => document.querySelector("table.leads caption")?.textContent?.includes("(from 1;"));
+    expect(leadCalls(before)[0]?.args).toMatchObject({ offset: 0 });
+    expect(await rowIds()).toEqual(firstPage.data.map((lead) => lead.id));
+
+    // Words, source and days: days are whole days in the person's time zone, sent as instants.
+    const since = dayIn(new Date(Date.now() - 60 * 86_400_000).toISOString(), timeZone);
+    const until = dayIn(new Date(Date.now() - 86_400_000).toISOString(), timeZone);
+    await frame.select("#lead-keyword", "");
+    await frame.select("#lead-intent", "");
+    await frame.select("#lead-source", "comment");
+    await frame.$eval("#lead-since", (element, value) => ((element as HTMLInputElement).value = value), since);
+    await frame.$eval("#lead-until", (element, value) => ((element as HTMLInputElement).value = value), until);
+    before = calls.length;
+    await click(frame, ".filters button[type=submit]");
+    await expect.poll(() => leadCalls(before).length).toBe(1);
+    const dated = leadCalls(before)[0];
+    const startOf = (day: string): string => new Date(`${day}T00:00:00+09:00`).toISOString();
+    const dayAfter = (day: string): string => new Date(new Date(`${day}T00:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10);
+    expect(dated?.args).toEqual({ limit: 50, offset: 0, source: "comment", created_after: startOf(since), created_before: startOf(dayAfter(until)), response_format: "detailed" });
+    const datedPage = structured<{ data: { id: string; source: string; created_at: string }[] }>(dated?.result as CallToolResult);
+    expect(datedPage.data.length).toBeGreaterThan(0);
+    for (const lead of datedPage.data) {
+      expect(lead.source).toBe("comment");
+      expect(dayIn(lead.created_at, timeZone) >= since && dayIn(lead.created_at, timeZone) <= until).toBe(true);
+    }
+    await frame.waitForFunction((ids) => JSON.stringify([...document.querySelectorAll("table.leads tbody tr")].map((row) => row.getAttribute("data-lead-id"))) === ids, {}, JSON.stringify(datedPage.data.map((lead) => lead.id)));
     await page.close();
+  });
+
+  it("asks every list tool for detailed records, so the concise default does not starve the calendar or funnel", async () => {
+    const before = calls.length;
+    const { page } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "UTC" });
+    const listCalls = callsSince(before).filter((call) => call.name.startsWith("list_"));
+    expect(new Set(listCalls.map((call) => call.name))).toEqual(new Set(["list_posts", "list_activity", "list_lead_magnets", "list_leads"]));
+    const [firstCall, ...others] = listCalls;
+    expect(firstCall?.args.response_format).toBe("detailed");
+    if (findFields) {
+      for (const call of listCalls) {
+        expect(call.args.response_format, call.name).toBe("detailed");
+        expect(call.result.isError, call.name).toBeFalsy();
+      }
+    } else {
+      // An older server refuses response_format once; the view asks again without it, and never again with it.
+      expect(refusedForFindField(firstCall as ToolCall)).toBe(true);
+      for (const call of others) {
+        expect(call.args.response_format, call.name).toBeUndefined();
+        expect(call.result.isError, call.name).toBeFalsy();
+      }
+    }
+    await page.close();
+  });
+
+  describe("with an agency key", () => {
+    const accountCalls = (from: number): ToolCall[] => callsSince(from).filter((call) => call.name !== "list_clients");
+
+    it("names the opening call's client_id on every call and shows that client's posts", async () => {
+      const timeZone = "Europe/Berlin";
+      const before = calls.length;
+      const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone }, { through: agency, toolInput: { client_id: DEMO.clients.full } });
+      expect(await frame.$("#client-picker")).toBeNull();
+      const made = callsSince(before).filter((call) => !refusedForFindField(call));
+      expect(made.length).toBeGreaterThan(3);
+      for (const call of made) {
+        expect(call.args.client_id, call.name).toBe(DEMO.clients.full);
+        expect(call.result.isError, call.name).toBeFalsy();
+      }
+      await click(frame, "#mode-month");
+      await frame.waitForSelector(".calendar.month");
+      const shownDays = await frame.$$eval("[data-day]", (cells) => cells.map((cell) => cell.getAttribute("data-day") ?? ""));
+      const expected = (await serverPosts(agency, { client_id: DEMO.clients.full }))
+        .filter((post) => post.status !== "draft" && (post.published_at ?? post.scheduled_at))
+        .map((post) => ({ id: post.id, day: dayIn((post.published_at ?? post.scheduled_at) as string, timeZone), time: timeIn((post.published_at ?? post.scheduled_at) as string, timeZone) }))
+        .filter((post) => shownDays.includes(post.day));
+      expect(expected.length).toBeGreaterThan(0);
+      expect((await chips(frame)).sort((a, b) => a.id.localeCompare(b.id))).toEqual(expected.sort((a, b) => a.id.localeCompare(b.id)));
+      await page.close();
+    });
+
+    it("offers a client picker fed by list_clients when the opening call named no client, then names the chosen one", async () => {
+      const before = calls.length;
+      const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "UTC" }, { through: agency, toolInput: undefined, readySelector: "#client-picker #client-select" });
+      // The one failed call named no client; nothing else was asked of the account before a choice.
+      const asked = accountCalls(before).filter((call) => !refusedForFindField(call));
+      expect(asked.map((call) => [call.name, call.args.client_id])).toEqual([["list_posts", undefined]]);
+      expect(asked[0]?.result.isError).toBe(true);
+      const clients = structured<{ data: { user_id: string; business_name: string; full_name: string; grant: { status: string } }[] }>(
+        await agency.call("list_clients", detailed()),
+      ).data;
+      const options = await frame.$$eval("#client-select option", (elements) => elements.map((option) => ({ value: option.getAttribute("value"), disabled: (option as HTMLOptionElement).disabled, label: option.textContent })));
+      expect(options).toEqual(
+        clients.map((client) => ({
+          value: client.user_id,
+          disabled: client.grant.status !== "active",
+          label: `${client.business_name} (${client.full_name})${client.grant.status === "active" ? "" : " — access revoked"}`,
+        })),
+      );
+      await screenshot(page, "client-picker-light");
+      await frame.evaluate(() => document.documentElement.setAttribute("data-theme", "dark"));
+      await screenshot(page, "client-picker-dark");
+      await frame.evaluate(() => document.documentElement.setAttribute("data-theme", "light"));
+
+      const chosen = before + (calls.length - before);
+      await frame.select("#client-select", DEMO.clients.full);
+      await click(frame, "#client-open");
+      await frame.waitForSelector("#client-name");
+      await frame.waitForFunction(() => !document.body.textContent?.includes("Loading…"));
+      const made = callsSince(chosen).filter((call) => !refusedForFindField(call));
+      expect(made.length).toBeGreaterThan(3);
+      for (const call of made) {
+        expect(call.args.client_id, call.name).toBe(DEMO.clients.full);
+        expect(call.result.isError, call.name).toBeFalsy();
+      }
+      const full = clients.find((client) => client.user_id === DEMO.clients.full);
+      expect(await frame.$eval("#client-name", (element) => element.textContent)).toBe(`Client: ${full?.business_name ?? ""} (${full?.full_name ?? ""})`);
+      expect(await frame.$$eval(".chip", (elements) => elements.length)).toBeGreaterThan(0);
+      // Change client: back to the picker, without a call.
+      const beforeChange = calls.length;
+      await click(frame, "#client-change");
+      await frame.waitForSelector("#client-picker");
+      expect(calls.length).toBe(beforeChange);
+      await page.close();
+    });
+
+    it("sends no client_id when the key is pinned to a client (LEADPANTHER_CLIENT_ID) and the opening call named none", async () => {
+      const before = calls.length;
+      const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "UTC" }, { through: pinned });
+      expect(await frame.$("#client-picker")).toBeNull();
+      const made = callsSince(before).filter((call) => !refusedForFindField(call));
+      expect(made.length).toBeGreaterThan(3);
+      for (const call of made) {
+        expect("client_id" in call.args, call.name).toBe(false);
+        expect(call.result.isError, call.name).toBeFalsy();
+      }
+      await page.close();
+    });
   });
 
   it("writes screenshots of each view in light and dark", async () => {

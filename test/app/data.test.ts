@@ -1,5 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { callToActionKeyword, dayKey, instantAt, monthGrid, pageOf, postOf, weekStart } from "../../src/app/view/data.js";
+import {
+  callToActionKeyword,
+  dayKey,
+  instantAt,
+  LEAD_FIND_FIELDS,
+  leadFilterArgs,
+  monthGrid,
+  NO_LEAD_FILTER,
+  pageOf,
+  postOf,
+  refusedFindField,
+  RESPONSE_FORMAT_FIELD,
+  weekStart,
+} from "../../src/app/view/data.js";
+import { responseFormatShape } from "../../src/find/concise.js";
+import { FIND_FILTERS } from "../../src/find/filters.js";
 
 /** The view's data layer on its own: tolerant reading of tool results, and wall-clock time zones. */
 
@@ -13,6 +28,14 @@ describe("pageOf", () => {
   it("drops what is not a record and survives results without structured content", () => {
     expect(pageOf({ structuredContent: { data: [1, "x", null, { id: "ok" }] } }).records).toEqual([{ id: "ok" }]);
     expect(pageOf({ isError: true, content: [{ type: "text", text: "refused" }] })).toEqual({ records: [], nextOffset: undefined });
+  });
+
+  it("reads how many records a filtered page scanned", () => {
+    expect(pageOf({ structuredContent: { data: [{ id: "a" }], offset: 0, complete: false, next_offset: 412, scanned: 412, matched: 50 } })).toEqual({
+      records: [{ id: "a" }],
+      nextOffset: 412,
+      scanned: 412,
+    });
   });
 });
 
@@ -50,5 +73,39 @@ describe("callToActionKeyword", () => {
   it("matches a lead-magnet keyword as a whole word only", () => {
     expect(callToActionKeyword("Comment GUIDE and I will send it.", ["PLAYBOOK", "GUIDE"])).toBe("GUIDE");
     expect(callToActionKeyword("The GUIDEBOOK is out.", ["GUIDE"])).toBeUndefined();
+  });
+});
+
+describe("lead filters", () => {
+  it("names exactly list_leads' find fields and response_format, as the server declares them", () => {
+    expect([...LEAD_FIND_FIELDS].sort()).toEqual(Object.keys(FIND_FILTERS.leads.shape).sort());
+    expect(Object.keys(responseFormatShape)).toEqual([RESPONSE_FORMAT_FIELD]);
+  });
+
+  it("sends only what is set, days as the instants they start and end at in the person's zone", () => {
+    expect(leadFilterArgs(NO_LEAD_FILTER, "UTC")).toEqual({});
+    expect(leadFilterArgs({ ...NO_LEAD_FILTER, words: "  ", intent: "no" }, "UTC")).toEqual({ has_intent: false });
+    expect(
+      leadFilterArgs({ words: " ada lovelace ", keyword: "GUIDE", intent: "yes", qualification: "qualified", source: "comment", since: "2026-11-01", until: "2026-11-30" }, "Asia/Tokyo"),
+    ).toEqual({
+      query: "ada lovelace",
+      keyword: "GUIDE",
+      has_intent: true,
+      qualification_status: "qualified",
+      source: "comment",
+      created_after: "2026-10-31T15:00:00.000Z",
+      created_before: "2026-11-30T15:00:00.000Z",
+    });
+    // Every field the view sends is one the server takes.
+    const all = leadFilterArgs({ words: "x", keyword: "K", intent: "yes", qualification: "q", source: "s", since: "2026-01-01", until: "2026-01-02" }, "UTC");
+    expect(FIND_FILTERS.leads.given(all)).toEqual(all);
+  });
+
+  it("knows a server older than the find fields by its refusal, and nothing else", () => {
+    const refusal = (field: string) => ({ isError: true, content: [{ type: "text", text: `list_leads: invalid input, nothing was sent. Fix this and call again:\n- (arguments): unknown field "${field}": list_leads accepts limit, offset` }] });
+    expect(refusedFindField(refusal("response_format"))).toBe(true);
+    expect(refusedFindField(refusal("query"))).toBe(true);
+    expect(refusedFindField(refusal("client_id"))).toBe(false);
+    expect(refusedFindField({ content: [{ type: "text", text: 'unknown field "query"' }] })).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
  * frame) and trusts nothing about its input: every field is checked before use, and a record
  * whose shape is unexpected is shown with what it has rather than breaking the view.
  */
+import { wallClockIn } from "../../writes/time.js";
 
 export type Json = Record<string, unknown>;
 
@@ -17,6 +18,8 @@ export interface Page {
   records: Json[];
   /** The offset of the next page, when the server said there is one. */
   nextOffset: number | undefined;
+  /** How many records a filtered call read to find these, when the server says. */
+  scanned: number | undefined;
 }
 
 export function isRecord(value: unknown): value is Json {
@@ -39,12 +42,15 @@ export function pageOf(result: ToolResult): Page {
   const structured = isRecord(result.structuredContent) ? result.structuredContent : {};
   const list = Array.isArray(structured.items) ? structured.items : structured.data;
   const records = Array.isArray(list) ? list.filter(isRecord) : isRecord(list) ? [list] : [];
-  return { records, nextOffset: count(structured.next_offset) };
+  return { records, nextOffset: count(structured.next_offset), scanned: count(structured.scanned) };
 }
 
-/** What the server said, as one line: the first text block of the result. */
+/** What the server said: the text of the result (an error's every line: which field, what to do). */
 export function messageOf(result: ToolResult): string {
-  return (result.content ?? []).map((part) => (part.type === "text" ? text(part.text) : "")).find((line) => line.length > 0) ?? "";
+  return (result.content ?? [])
+    .map((part) => (part.type === "text" ? text(part.text).trim() : ""))
+    .filter((line) => line.length > 0)
+    .join("\n");
 }
 
 export type PostStatus = "draft" | "scheduled" | "publishing" | "published" | "failed" | "unknown";
@@ -111,31 +117,9 @@ export interface Clock {
   timeZone: string;
 }
 
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-}
-
-function partsIn(at: Date, timeZone: string): LocalParts {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-  }).formatToParts(at);
-  const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? "0");
-  return { year: part("year"), month: part("month"), day: part("day"), hour: part("hour"), minute: part("minute") };
-}
-
 /** The calendar day of an instant in a time zone, as YYYY-MM-DD. */
 export function dayKey(at: Date, timeZone: string): string {
-  const { year, month, day } = partsIn(at, timeZone);
+  const { year, month, day } = wallClockIn(timeZone, at.getTime());
   return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
@@ -147,7 +131,7 @@ export function instantAt(day: string, hour: number, minute: number, timeZone: s
   // daylight-saving jump, where the nearest existing time is as good as any).
   let guess = wanted;
   for (let step = 0; step < 2; step += 1) {
-    const seen = partsIn(new Date(guess), timeZone);
+    const seen = wallClockIn(timeZone, guess);
     const seenAsUtc = Date.UTC(seen.year, seen.month - 1, seen.day, seen.hour, seen.minute);
     guess += wanted - seenAsUtc;
   }
@@ -186,7 +170,7 @@ export function dayLabel(day: string, clock: Clock, style: "short" | "long" = "s
 }
 
 export function hourMinute(at: Date, timeZone: string): { hour: number; minute: number } {
-  const { hour, minute } = partsIn(at, timeZone);
+  const { hour, minute } = wallClockIn(timeZone, at.getTime());
   return { hour, minute };
 }
 
@@ -276,29 +260,50 @@ export function funnelOf(post: Post, sources: FunnelSources): Funnel {
   };
 }
 
-// ---- Leads: the table's filters ----
+// ---- Leads: the table's filters, applied by the server (list_leads) ----
 
 export interface LeadFilter {
   words: string;
   keyword: string;
   intent: "" | "yes" | "no";
   qualification: string;
+  source: string;
   /** YYYY-MM-DD: leads created on or after this day (in the person's time zone). */
   since: string;
+  /** YYYY-MM-DD: leads created on or before this day (in the person's time zone). */
+  until: string;
 }
 
-export function leadMatches(lead: Json, filter: LeadFilter, timeZone: string): boolean {
-  const words = filter.words.trim().toLowerCase();
-  if (words !== "") {
-    const haystack = [lead.name, lead.headline, isRecord(lead.emails) ? Object.values(lead.emails).join(" ") : ""].map(text).join(" ").toLowerCase();
-    if (!words.split(/\s+/).every((word) => haystack.includes(word))) return false;
-  }
-  if (filter.keyword !== "" && lead.latest_keyword !== filter.keyword) return false;
-  if (filter.intent !== "" && lead.has_intent !== (filter.intent === "yes")) return false;
-  if (filter.qualification !== "" && lead.qualification_status !== filter.qualification) return false;
-  if (filter.since !== "") {
-    const created = date(lead.created_at);
-    if (created === undefined || dayKey(created, timeZone) < filter.since) return false;
-  }
-  return true;
+/**
+ * The find fields the view sends to list tools: list_leads' filters (FIND_FILTERS.leads in
+ * src/find/filters.ts, which the view cannot bundle: it brings zod) and response_format. A test
+ * holds the two lists equal.
+ */
+export const LEAD_FIND_FIELDS = ["query", "keyword", "has_intent", "qualification_status", "source", "created_after", "created_before"] as const;
+export const RESPONSE_FORMAT_FIELD = "response_format";
+
+/** Whether a call failed because the server does not take a find field (a server older than them). */
+export function refusedFindField(result: ToolResult): boolean {
+  if (result.isError !== true) return false;
+  const refused = [...messageOf(result).matchAll(/unknown field "([a-z_]+)"/g)].map((match) => match[1]);
+  const findFields: readonly string[] = [...LEAD_FIND_FIELDS, RESPONSE_FORMAT_FIELD];
+  return refused.some((field) => field !== undefined && findFields.includes(field));
+}
+
+export const NO_LEAD_FILTER: LeadFilter = { words: "", keyword: "", intent: "", qualification: "", source: "", since: "", until: "" };
+
+/**
+ * The list_leads arguments of a filter: only what is set. Days are whole days in the person's
+ * time zone, sent as the instants they start and end at (`created_before` excludes its instant).
+ */
+export function leadFilterArgs(filter: LeadFilter, timeZone: string): Json {
+  const args: Json = {};
+  if (/[\p{L}\p{N}]/u.test(filter.words)) args.query = filter.words.trim();
+  if (filter.keyword !== "") args.keyword = filter.keyword;
+  if (filter.intent !== "") args.has_intent = filter.intent === "yes";
+  if (filter.qualification !== "") args.qualification_status = filter.qualification;
+  if (filter.source !== "") args.source = filter.source;
+  if (filter.since !== "") args.created_after = instantAt(filter.since, 0, 0, timeZone).toISOString();
+  if (filter.until !== "") args.created_before = instantAt(addDays(filter.until, 1), 0, 0, timeZone).toISOString();
+  return args;
 }

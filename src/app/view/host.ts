@@ -2,6 +2,7 @@
 /**
  * The view's side of MCP Apps (protocol 2026-01-26): JSON-RPC 2.0 over postMessage with the
  * host's frame. The view asks `ui/initialize`, says `ui/notifications/initialized`, receives
+ * `ui/notifications/tool-input` (the arguments of the call it was opened for),
  * `ui/notifications/tool-result` (the result the model saw) and `host-context-changed`, and
  * calls tools through the host with `tools/call`. Only this subset is implemented: the full
  * client library would bring a schema validator bigger than the whole view.
@@ -17,6 +18,8 @@ export interface HostContext {
 }
 
 export interface HostHandlers {
+  /** The arguments of the tool call the view was opened for. */
+  onToolInput(args: Json): void;
   onToolResult(result: ToolResult): void;
   onContext(context: HostContext): void;
 }
@@ -83,7 +86,8 @@ export class Host {
       else waiting.resolve(isRecord(message.result) ? message.result : {});
       return;
     }
-    if (message.method === "ui/notifications/tool-result" && isRecord(message.params)) this.handlers.onToolResult(message.params as ToolResult);
+    if (message.method === "ui/notifications/tool-input" && isRecord(message.params)) this.handlers.onToolInput(isRecord(message.params.arguments) ? message.params.arguments : {});
+    else if (message.method === "ui/notifications/tool-result" && isRecord(message.params)) this.handlers.onToolResult(message.params as ToolResult);
     else if (message.method === "ui/notifications/host-context-changed") this.handlers.onContext(contextOf(message.params));
     else if (message.id !== undefined && typeof message.method === "string") {
       // A request the view does not serve (e.g. ui/resource-teardown): answer so the host is not left waiting.

@@ -12,17 +12,18 @@ import {
   hourMinute,
   instantAt,
   isRecord,
-  leadMatches,
+  leadFilterArgs,
   messageOf,
   monthGrid,
+  NO_LEAD_FILTER,
   pageOf,
   postOf,
+  refusedFindField,
   text,
   timeLabel,
   weekStart,
   type Clock,
   type Json,
-  type LeadFilter,
   type Post,
   type ToolResult,
 } from "./data.js";
@@ -38,6 +39,9 @@ const VIEWS: { name: ViewName; label: string }[] = [
 const PAGE_SIZE = 100;
 const LEADS_PAGE_SIZE = 50;
 
+/** How long the view waits for the host to say which call opened it before loading anyway. */
+const OPENING_CALL_WAIT_MS = 1000;
+
 interface Loaded<T> {
   value: T;
   /** The server's message when the load failed (missing scope, bad key…). */
@@ -45,8 +49,24 @@ interface Loaded<T> {
   complete: boolean;
 }
 
+/** A client account an agency key can open the board for (list_clients). */
+interface ClientChoice {
+  id: string;
+  name: string;
+  active: boolean;
+}
+
 const state = {
   view: "calendar" as ViewName,
+  /**
+   * The client account every call names: the opening call's client_id, or the one chosen in
+   * the picker. Undefined for direct keys and pinned agency keys, which take none.
+   */
+  clientId: undefined as string | undefined,
+  /** The agency's clients, once a call asked for a client_id the opening call did not give. */
+  clients: undefined as Loaded<ClientChoice[]> | undefined,
+  /** Whether the list tools take find filters and response_format (an older server refuses them). */
+  findFields: true,
   clock: { locale: navigator.language || "en-US", timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone } as Clock,
   calendarMode: "week" as "week" | "month",
   anchor: "",
@@ -60,19 +80,33 @@ const state = {
   /** Every lead, for the funnel's counts. */
   allLeads: { value: [], error: undefined, complete: false } as Loaded<Json[]>,
   leadsOffset: 0,
+  /** The offsets of the pages before this one (a filtered page's next_offset is not offset + limit). */
+  leadsBefore: [] as number[],
   leadsNext: undefined as number | undefined,
-  leadFilter: { words: "", keyword: "", intent: "", qualification: "", since: "" } as LeadFilter,
+  /** How many leads the server read to find the filtered page (undefined when unfiltered). */
+  leadsScanned: undefined as number | undefined,
+  leadFilter: NO_LEAD_FILTER,
   funnelFrom: "",
   funnelTo: "",
   loading: true,
 };
 
+let openingCallKnown: () => void = () => undefined;
+/** Settles when the host has said which call opened the view (its input or its result). */
+const openingCall = new Promise<void>((resolve) => (openingCallKnown = resolve));
+
 const host = new Host({
+  onToolInput(args) {
+    // The board shows the account the model asked about: an agency call names it.
+    if (typeof args.client_id === "string" && args.client_id !== "") state.clientId = args.client_id;
+    openingCallKnown();
+  },
   onToolResult(result) {
-    // The result that opened the board picks the view that shows it best.
+    openingCallKnown();
+    // The result that opened the board picks the view that shows it best (detailed or concise records).
     const first = pageOf(result).records[0];
     if (first && "qualification_status" in first) state.view = "leads";
-    else if (first && ("engagement_rate" in first || ("author_name" in first && "source" in first))) state.view = "funnel";
+    else if (first && ("engagement_rate" in first || (("author_name" in first || "author" in first) && "source" in first))) state.view = "funnel";
     render();
   },
   onContext(context) {
@@ -87,20 +121,44 @@ function applyContext(context: HostContext): void {
   if (context.timeZone) state.clock = { ...state.clock, timeZone: context.timeZone };
 }
 
-async function call(name: string, args: Json): Promise<ToolResult> {
+/** A tool call through the host, naming the client account when there is one (account tools only). */
+async function call(name: string, args: Json, options: { account: boolean } = { account: true }): Promise<ToolResult> {
   try {
-    return await host.callTool(name, args);
+    return await host.callTool(name, options.account && state.clientId !== undefined ? { ...args, client_id: state.clientId } : args);
   } catch (error) {
     return { isError: true, content: [{ type: "text", text: `${name}: ${error instanceof Error ? error.message : String(error)}` }] };
   }
 }
 
+/**
+ * One page of a list tool, as full records (`response_format: "detailed"`: the concise default
+ * leaves out what the calendar and funnel read) and filtered by the server. A server older than
+ * the find filters refuses those fields: the view then asks without them, and says it cannot
+ * filter rather than showing an unfiltered page as if it were filtered.
+ */
+async function listPage(name: string, page: Json, filters: Json = {}, options?: { account: boolean }): Promise<ToolResult> {
+  if (state.findFields) {
+    const result = await call(name, { ...page, ...filters, response_format: "detailed" }, options);
+    if (!refusedFindField(result)) return result;
+    state.findFields = false;
+  }
+  if (Object.keys(filters).length > 0) {
+    return { isError: true, content: [{ type: "text", text: `This server's ${name} takes no filters: update leadpanther-mcp to filter here. Clear the filters to page through everything.` }] };
+  }
+  return call(name, page, options);
+}
+
+/** Whether a failed call asked for the client account that the view did not name. */
+function needsClient(result: Loaded<unknown>): boolean {
+  return result.error !== undefined && state.clientId === undefined && /\bclient_id\b/.test(result.error);
+}
+
 /** Every page of a list tool, up to a few pages (the board shows weeks, not years). */
-async function loadAll(name: string, maxPages = 5): Promise<Loaded<Json[]>> {
+async function loadAll(name: string, maxPages = 5, options?: { account: boolean }): Promise<Loaded<Json[]>> {
   const records: Json[] = [];
   let offset: number | undefined = 0;
   for (let page = 0; page < maxPages && offset !== undefined; page += 1) {
-    const result = await call(name, { limit: PAGE_SIZE, offset, response_format: "detailed" });
+    const result = await listPage(name, { limit: PAGE_SIZE, offset }, {}, options);
     if (result.isError) return { value: records, error: messageOf(result), complete: false };
     const loaded = pageOf(result);
     records.push(...loaded.records);
@@ -109,22 +167,44 @@ async function loadAll(name: string, maxPages = 5): Promise<Loaded<Json[]>> {
   return { value: records, error: undefined, complete: offset === undefined };
 }
 
+/** The table's page of leads from an offset, filtered by the server. */
 async function loadLeads(offset: number): Promise<void> {
-  const result = await call("list_leads", { limit: LEADS_PAGE_SIZE, offset, response_format: "detailed" });
+  const result = await listPage("list_leads", { limit: LEADS_PAGE_SIZE, offset }, leadFilterArgs(state.leadFilter, state.clock.timeZone));
   const page = pageOf(result);
-  state.leads = { value: page.records, error: result.isError ? messageOf(result) : undefined, complete: page.nextOffset === undefined && offset === 0 };
+  state.leads = { value: page.records, error: result.isError ? messageOf(result) : undefined, complete: page.nextOffset === undefined };
   state.leadsOffset = offset;
   state.leadsNext = page.nextOffset;
+  state.leadsScanned = page.scanned;
 }
 
 async function loadEverything(): Promise<void> {
-  const [posts, activity, magnets, allLeads] = await Promise.all([loadAll("list_posts"), loadAll("list_activity"), loadAll("list_lead_magnets"), loadAll("list_leads"), loadLeads(0)]);
+  state.loading = true;
+  render();
+  // Posts first: with an agency key and no client named, this is where the server asks for one.
+  const posts = await loadAll("list_posts");
+  if (needsClient(posts)) {
+    const clients = await loadAll("list_clients", 5, { account: false });
+    state.clients = { ...clients, value: clients.value.map(clientChoiceOf).filter((client) => client.id !== "") };
+    state.loading = false;
+    say("Choose a client account to open the board for.");
+    render();
+    return;
+  }
+  state.leadsBefore = [];
+  const [activity, magnets, allLeads] = await Promise.all([loadAll("list_activity"), loadAll("list_lead_magnets"), loadAll("list_leads"), loadLeads(0)]);
   state.allLeads = allLeads;
   state.posts = { ...posts, value: posts.value.map(postOf) };
   state.activity = activity;
   state.keywords = { ...magnets, value: magnets.value.map((magnet) => text(magnet.keyword)).filter((keyword) => keyword !== "") };
   state.loading = false;
   render();
+}
+
+function clientChoiceOf(record: Json): ClientChoice {
+  const grantStatus = isRecord(record.grant) ? record.grant.status : record.grant_status;
+  const business = text(record.business_name);
+  const person = text(record.full_name);
+  return { id: text(record.user_id), name: business && person ? `${business} (${person})` : business || person || text(record.user_id), active: grantStatus === "active" };
 }
 
 // ---------------------------------------------------------------- rendering
@@ -137,6 +217,11 @@ function say(message: string): void {
 }
 
 function render(): void {
+  if (state.clients !== undefined && state.clientId === undefined) {
+    replaceChildren(root, clientPicker(state.clients));
+    host.sizeChanged(document.documentElement.scrollHeight);
+    return;
+  }
   const tabs = h("div", { role: "tablist", "aria-label": "Board views", class: "tabs" });
   for (const view of VIEWS) {
     const selected = view.name === state.view;
@@ -161,8 +246,55 @@ function render(): void {
   else if (state.view === "calendar") renderCalendar(panel);
   else if (state.view === "funnel") renderFunnel(panel);
   else renderLeads(panel);
-  replaceChildren(root, tabs, panel);
+  replaceChildren(root, clientBar(), tabs, panel);
   host.sizeChanged(document.documentElement.scrollHeight);
+}
+
+// ---- Client accounts (agency keys)
+
+/** Shown instead of the board when an agency key's calls need a client the opening call did not name. */
+function clientPicker(clients: Loaded<ClientChoice[]>): HTMLElement {
+  const choices = clients.value;
+  const select = h(
+    "select",
+    { id: "client-select" },
+    ...choices.map((client) => h("option", { value: client.id, disabled: !client.active }, client.active ? client.name : `${client.name} — access revoked`)),
+  );
+  const form = h("form", { class: "toolbar", "aria-label": "Client account" }, h("label", { for: "client-select" }, "Client"), select, h("button", { type: "submit", id: "client-open", disabled: !choices.some((client) => client.active) }, "Open board"));
+  on(form, "submit", (event) => {
+    event.preventDefault();
+    if (select.value === "") return;
+    state.clientId = select.value;
+    void loadEverything().then(() => say(`Showing ${clientName()}.`));
+  });
+  const picker = h(
+    "section",
+    { id: "client-picker", "aria-labelledby": "client-picker-title" },
+    h("h2", { id: "client-picker-title" }, "Choose a client account"),
+    h("p", { class: "muted" }, "This key works for several client accounts; the board shows one at a time."),
+    errorNote("Clients", clients.error),
+    choices.length > 0 ? form : h("p", { class: "muted" }, "This key lists no client account."),
+  );
+  return picker;
+}
+
+function clientName(): string {
+  return state.clients?.value.find((client) => client.id === state.clientId)?.name ?? "";
+}
+
+/** Which client the board shows, with a way back to the picker, when the person chose it here. */
+function clientBar(): HTMLElement | undefined {
+  if (state.clients === undefined || state.clientId === undefined) return undefined;
+  return h(
+    "div",
+    { class: "toolbar client-bar" },
+    h("span", { id: "client-name" }, `Client: ${clientName()}`),
+    on(h("button", { type: "button", id: "client-change" }, "Change client"), "click", () => {
+      state.clientId = undefined;
+      render();
+      document.getElementById("client-select")?.focus();
+    }),
+  );
 }
 
 function errorNote(source: string, error: string | undefined): HTMLElement | undefined {
@@ -439,35 +571,45 @@ function renderFunnel(panel: HTMLElement): void {
 function renderLeads(panel: HTMLElement): void {
   const filter = state.leadFilter;
   const keywordOptions = [...new Set([...state.keywords.value, ...state.leads.value.map((lead) => text(lead.latest_keyword)).filter(Boolean)])].sort();
-  const select = (id: string, label: string, value: string, options: [string, string][]): HTMLElement[] => {
-    const element = h("select", { id }, ...options.map(([optionValue, optionLabel]) => h("option", { value: optionValue, selected: optionValue === value }, optionLabel)));
-    return [h("label", { for: id }, label), element];
-  };
+  const field = (id: string, label: string, control: HTMLElement): HTMLElement => h("span", { class: "field" }, h("label", { for: id }, label), control);
+  const select = (id: string, label: string, value: string, options: [string, string][]): HTMLElement =>
+    field(id, label, h("select", { id }, ...options.map(([optionValue, optionLabel]) => h("option", { value: optionValue, selected: optionValue === value }, optionLabel))));
   const form = h(
     "form",
     { class: "toolbar filters", "aria-label": "Filter leads" },
-    h("label", { for: "lead-words" }, "Words"),
-    h("input", { id: "lead-words", type: "search", value: filter.words }),
-    ...select("lead-keyword", "Keyword", filter.keyword, [["", "Any"], ...keywordOptions.map((keyword): [string, string] => [keyword, keyword])]),
-    ...select("lead-intent", "Intent", filter.intent, [["", "Any"], ["yes", "With intent"], ["no", "Without"]]),
-    ...select("lead-qualification", "Qualification", filter.qualification, [["", "Any"], ["qualified", "Qualified"], ["pending", "Pending"], ["unqualified", "Unqualified"]]),
-    h("label", { for: "lead-since" }, "Since"),
-    h("input", { id: "lead-since", type: "date", value: filter.since }),
+    field("lead-words", "Words", h("input", { id: "lead-words", type: "search", value: filter.words })),
+    select("lead-keyword", "Keyword", filter.keyword, [["", "Any"], ...keywordOptions.map((keyword): [string, string] => [keyword, keyword])]),
+    select("lead-intent", "Intent", filter.intent, [["", "Any"], ["yes", "With intent"], ["no", "Without"]]),
+    select("lead-qualification", "Qualification", filter.qualification, [["", "Any"], ["qualified", "Qualified"], ["pending", "Pending"], ["unqualified", "Unqualified"]]),
+    select("lead-source", "Source", filter.source, [["", "Any"], ["comment", "Comment"], ["message", "Message"], ["hosted_page", "Hosted page"]]),
+    field("lead-since", "Since", h("input", { id: "lead-since", type: "date", value: filter.since })),
+    field("lead-until", "Until", h("input", { id: "lead-until", type: "date", value: filter.until })),
     h("button", { type: "submit" }, "Filter"),
   );
   on(form, "submit", (event) => {
     event.preventDefault();
     const value = (id: string): string => (document.getElementById(id) as HTMLInputElement | null)?.value ?? "";
     const intent = value("lead-intent");
-    state.leadFilter = { words: value("lead-words"), keyword: value("lead-keyword"), intent: intent === "yes" || intent === "no" ? intent : "", qualification: value("lead-qualification"), since: value("lead-since") };
-    render();
+    state.leadFilter = {
+      words: value("lead-words"),
+      keyword: value("lead-keyword"),
+      intent: intent === "yes" || intent === "no" ? intent : "",
+      qualification: value("lead-qualification"),
+      source: value("lead-source"),
+      since: value("lead-since"),
+      until: value("lead-until"),
+    };
+    state.leadsBefore = [];
+    void pageLeads(0);
   });
   append(panel, [form, errorNote("Leads", state.leads.error)]);
-  const shown = state.leads.value.filter((lead) => leadMatches(lead, state.leadFilter, state.clock.timeZone));
+  const shown = state.leads.value;
+  const filtered = Object.keys(leadFilterArgs(filter, state.clock.timeZone)).length > 0;
+  const scan = state.leadsScanned === undefined ? "" : `; ${formatCount(state.leadsScanned)} read to find them`;
   const table = h(
     "table",
     { class: "leads" },
-    h("caption", {}, `${String(shown.length)} of ${String(state.leads.value.length)} leads on this page (from ${String(state.leadsOffset + 1)})`),
+    h("caption", {}, `${String(shown.length)} ${filtered ? "matching " : ""}leads (from ${String(state.leadsOffset + 1)}${scan})`),
     h("thead", {}, h("tr", {}, ...["Name", "Headline", "Email", "Keyword", "Intent", "Qualification", "Source", "Captured"].map((title) => h("th", { scope: "col" }, title)))),
   );
   const body = h("tbody");
@@ -493,8 +635,12 @@ function renderLeads(panel: HTMLElement): void {
   const pager = h(
     "div",
     { class: "toolbar" },
-    on(h("button", { type: "button", disabled: state.leadsOffset === 0 }, "‹ Previous page"), "click", () => void pageLeads(Math.max(0, state.leadsOffset - LEADS_PAGE_SIZE))),
-    on(h("button", { type: "button", id: "leads-next", disabled: state.leadsNext === undefined }, "Next page ›"), "click", () => void pageLeads(state.leadsNext ?? 0)),
+    on(h("button", { type: "button", id: "leads-previous", disabled: state.leadsBefore.length === 0 }, "‹ Previous page"), "click", () => void pageLeads(state.leadsBefore.pop() ?? 0)),
+    on(h("button", { type: "button", id: "leads-next", disabled: state.leadsNext === undefined }, "Next page ›"), "click", () => {
+      if (state.leadsNext === undefined) return;
+      state.leadsBefore.push(state.leadsOffset);
+      void pageLeads(state.leadsNext);
+    }),
   );
   panel.append(pager);
 }
@@ -516,7 +662,10 @@ async function start(): Promise<void> {
     return;
   }
   render();
+  // An agency call names its client in its arguments: wait (briefly) for the host to say them.
+  await Promise.race([openingCall, new Promise((resolve) => setTimeout(resolve, OPENING_CALL_WAIT_MS))]);
   await loadEverything();
+  if (state.clients !== undefined && state.clientId === undefined) return;
   say(`Times in ${state.clock.timeZone}. ${String(state.posts.value.length)} posts loaded.`);
 }
 
