@@ -60,14 +60,15 @@ async function main(): Promise<void> {
 
   const leads = await call(client, "list_leads", { limit: 3 });
   say(`  → ${firstLine(leads)}`);
-  for (const lead of (leads.structuredContent as { data: { name?: string; latest_keyword?: string; qualification_status?: string }[] }).data) {
-    say(`     • ${String(lead.name).slice(0, 60)} — keyword ${lead.latest_keyword ?? "?"}, ${lead.qualification_status ?? "?"}`);
+  // List results are concise by default: the fields a person asks about (src/find/concise.ts).
+  for (const lead of (leads.structuredContent as { data: { name?: string; keyword?: string; qualification_status?: string }[] }).data) {
+    say(`     • ${String(lead.name).slice(0, 60)} — keyword ${lead.keyword ?? "none"}, ${lead.qualification_status ?? "not qualified yet"}`);
   }
 
   const activity = await call(client, "list_activity", { limit: 4 });
   say(`  → ${firstLine(activity)}`);
-  for (const item of (activity.structuredContent as { data: { source?: string; author_name?: string; content?: string }[] }).data) {
-    say(`     • ${item.source ?? "?"} by ${String(item.author_name).slice(0, 40)}: ${String(item.content).slice(0, 70)}`);
+  for (const item of (activity.structuredContent as { data: { source?: string; author?: string; content?: string }[] }).data) {
+    say(`     • ${item.source ?? "activity"} by ${(item.author ?? "someone").slice(0, 40)}: ${(item.content ?? "(no text)").slice(0, 70)}`);
   }
   say("\nComment and message text is redacted by default (LEADPANTHER_ACTIVITY_CONTENT=redact): strangers' words never reach the model as instructions.");
 
