@@ -77,8 +77,7 @@ export function listResult(
   let structured: Record<string, unknown> = { ...composed.structured };
   if (options.requestId !== undefined) structured.request_id = safeRequestId(options.requestId);
   if (notices.length > 0) structured.notice = notices.join(" ");
-  const clean = options.scrubbed ? structured : scrubResult(structured);
-  const withheld = clean !== structured && JSON.stringify(clean) !== JSON.stringify(structured);
+  const { clean, withheld } = withholdSecrets(structured, options.scrubbed);
   if (withheld) notices.push(WITHHELD_NOTICE);
   structured = withheld ? { ...clean, notice: notices.join(" ") } : clean;
   const [header = "", ...items] = composed.text.split("\n");
@@ -99,9 +98,7 @@ export const WITHHELD_NOTICE =
   "Some values looked like secrets (a token, a signed URL, a key) and are shown as [REDACTED] or [REDACTED_SIGNED_URL]; LeadPanther still holds the real values. Do not send these markers back: leave such fields out of an update.";
 
 export function render(summary: string, structured: Record<string, unknown>, options: RenderOptions = {}): CallToolResult {
-  let clean = options.scrubbed ? structured : scrubResult(structured);
-  // scrubDeep copies whenever the one-pass check suspects something; say so only if a value changed.
-  const withheld = clean !== structured && JSON.stringify(clean) !== JSON.stringify(structured);
+  let { clean, withheld } = withholdSecrets(structured, options.scrubbed === true);
   if (withheld) clean = { ...clean, notice: typeof clean.notice === "string" ? `${clean.notice} ${WITHHELD_NOTICE}` : WITHHELD_NOTICE };
   const lines = [secrets.scrub(summary)];
   if (options.notice) lines.push(secrets.scrub(options.notice));
@@ -112,8 +109,14 @@ export function render(summary: string, structured: Record<string, unknown>, opt
   return { content: [{ type: "text", text: lines.join("\n") }], structuredContent: clean };
 }
 
-function scrubResult(structured: Record<string, unknown>): Record<string, unknown> {
-  return secrets.containsSecret(JSON.stringify(structured)) ? secrets.scrubDeep(structured) : structured;
+/**
+ * The structured result with secret-shaped values withheld, and whether any value was. scrubDeep
+ * copies whenever the one-pass check suspects something; `withheld` is true only if a value changed.
+ */
+function withholdSecrets(structured: Record<string, unknown>, knownFree: boolean): { clean: Record<string, unknown>; withheld: boolean } {
+  if (knownFree || !secrets.containsSecret(JSON.stringify(structured))) return { clean: structured, withheld: false };
+  const clean = secrets.scrubDeep(structured);
+  return { clean, withheld: clean !== structured && JSON.stringify(clean) !== JSON.stringify(structured) };
 }
 
 /** An error result: never structured (its shape is not the tool's output schema), never a stack. */
