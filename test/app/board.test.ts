@@ -38,17 +38,7 @@ let pinned: Stack;
 /** The direct key on the large sandbox: enough leads that a filter matches more than a page. */
 let large: Stack;
 let browser: Browser;
-/**
- * Whether this server's list tools take the find fields (response_format, list_leads' filters),
- * as its tools/list declares them. A server older than them refuses them: the view then asks
- * without them and says it cannot filter.
- */
-let findFields = false;
-const detailed = (): Record<string, unknown> => (findFields ? { response_format: "detailed" } : {});
-
-/** A call the view made that an older server refused for a find field (the view then asks again without). */
-const refusedForFindField = (call: ToolCall): boolean =>
-  call.result.isError === true && call.result.content.some((part) => part.type === "text" && /unknown field "response_format"/.test(part.text));
+const DETAILED = { response_format: "detailed" } as const;
 let launchMs = 0;
 const calls: ToolCall[] = [];
 const problems: string[] = [];
@@ -58,8 +48,6 @@ beforeAll(async () => {
   agency = await startStack({ key: DEMO.keys.agency, sandbox: stack.sandbox });
   pinned = await startStack({ key: DEMO.keys.agency, sandbox: stack.sandbox, env: { LEADPANTHER_CLIENT_ID: DEMO.clients.full } });
   large = await startStack({ key: DEMO.keys.directAll, sandboxOptions: { scale: "large" } });
-  const listLeads = (await stack.client.listTools()).tools.find((tool) => tool.name === "list_leads");
-  findFields = listLeads?.inputSchema.properties?.response_format !== undefined;
   ({ browser, launchMs } = await launchBrowser());
   console.info(`Chromium launched in ${String(launchMs)} ms`);
 }, 120_000);
@@ -135,7 +123,7 @@ function timeIn(iso: string, timeZone: string): string {
 async function everything<T>(tool: string, through = stack, args: Record<string, unknown> = {}): Promise<T[]> {
   const records: T[] = [];
   for (let offset: number | undefined = 0; offset !== undefined; ) {
-    const page: { data: T[]; next_offset?: number } = structured(await through.call(tool, { ...args, limit: 100, offset, ...detailed() }));
+    const page: { data: T[]; next_offset?: number } = structured(await through.call(tool, { ...args, limit: 100, offset, ...DETAILED }));
     records.push(...page.data);
     offset = page.next_offset;
   }
@@ -289,7 +277,7 @@ describe("the board in a browser", () => {
     // Every page (through list_leads, as a person pages): each row shows the server's strings as text.
     const shownTexts: string[] = [];
     for (let page = 0; ; page += 1) {
-      const leads = structured<{ data: Lead[] }>(await stack.call("list_leads", { limit: 50, offset: page * 50, ...detailed() })).data;
+      const leads = structured<{ data: Lead[] }>(await stack.call("list_leads", { limit: 50, offset: page * 50, ...DETAILED })).data;
       const rows = await frame.$$eval("table.leads tbody tr", (elements) =>
         elements.map((row) => ({ id: row.getAttribute("data-lead-id"), name: row.cells[0]?.textContent, headline: row.cells[1]?.textContent })),
       );
@@ -317,20 +305,6 @@ describe("the board in a browser", () => {
     const rowIds = (): Promise<(string | null)[]> => frame.$$eval("table.leads tbody tr", (rows) => rows.map((row) => row.getAttribute("data-lead-id")));
     const leadCalls = (from: number): ToolCall[] => callsSince(from).filter((call) => call.name === "list_leads");
     const caption = (): Promise<string> => frame.$eval("table.leads caption", (element) => element.textContent ?? "");
-    if (!findFields) {
-      // An older server takes no filters: the view says so and shows no unfiltered page as filtered.
-      await frame.select("#lead-keyword", "GUIDE");
-      const before = calls.length;
-      await click(frame, ".filters button[type=submit]");
-      await frame.waitForSelector("p.error");
-      expect(await frame.$eval("p.error", (element) => element.textContent)).toBe(
-        "Leads: This server's list_leads takes no filters: update leadpanther-mcp to filter here. Clear the filters to page through everything.",
-      );
-      expect(leadCalls(before)).toEqual([]);
-      expect(await rowIds()).toEqual([]);
-      await page.close();
-      return;
-    }
 
     // Keyword and no intent: one list_leads call with the filters, its rows exactly the server's matches.
     await frame.select("#lead-keyword", "GUIDE");
@@ -391,20 +365,9 @@ describe("the board in a browser", () => {
     const { page } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "UTC" });
     const listCalls = callsSince(before).filter((call) => call.name.startsWith("list_"));
     expect(new Set(listCalls.map((call) => call.name))).toEqual(new Set(["list_posts", "list_activity", "list_lead_magnets", "list_leads"]));
-    const [firstCall, ...others] = listCalls;
-    expect(firstCall?.args.response_format).toBe("detailed");
-    if (findFields) {
-      for (const call of listCalls) {
-        expect(call.args.response_format, call.name).toBe("detailed");
-        expect(call.result.isError, call.name).toBeFalsy();
-      }
-    } else {
-      // An older server refuses response_format once; the view asks again without it, and never again with it.
-      expect(refusedForFindField(firstCall as ToolCall)).toBe(true);
-      for (const call of others) {
-        expect(call.args.response_format, call.name).toBeUndefined();
-        expect(call.result.isError, call.name).toBeFalsy();
-      }
+    for (const call of listCalls) {
+      expect(call.args.response_format, call.name).toBe("detailed");
+      expect(call.result.isError, call.name).toBeFalsy();
     }
     await page.close();
   });
@@ -417,7 +380,7 @@ describe("the board in a browser", () => {
       const before = calls.length;
       const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone }, { through: agency, toolInput: { client_id: DEMO.clients.full } });
       expect(await frame.$("#client-picker")).toBeNull();
-      const made = callsSince(before).filter((call) => !refusedForFindField(call));
+      const made = callsSince(before);
       expect(made.length).toBeGreaterThan(3);
       for (const call of made) {
         expect(call.args.client_id, call.name).toBe(DEMO.clients.full);
@@ -439,11 +402,11 @@ describe("the board in a browser", () => {
       const before = calls.length;
       const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "UTC" }, { through: agency, toolInput: undefined, readySelector: "#client-picker #client-select" });
       // The one failed call named no client; nothing else was asked of the account before a choice.
-      const asked = accountCalls(before).filter((call) => !refusedForFindField(call));
+      const asked = accountCalls(before);
       expect(asked.map((call) => [call.name, call.args.client_id])).toEqual([["list_posts", undefined]]);
       expect(asked[0]?.result.isError).toBe(true);
       const clients = structured<{ data: { user_id: string; business_name: string; full_name: string; grant: { status: string } }[] }>(
-        await agency.call("list_clients", detailed()),
+        await agency.call("list_clients", DETAILED),
       ).data;
       const options = await frame.$$eval("#client-select option", (elements) => elements.map((option) => ({ value: option.getAttribute("value"), disabled: (option as HTMLOptionElement).disabled, label: option.textContent })));
       expect(options).toEqual(
@@ -463,7 +426,7 @@ describe("the board in a browser", () => {
       await click(frame, "#client-open");
       await frame.waitForSelector("#client-name");
       await frame.waitForFunction(() => !document.body.textContent?.includes("Loading…"));
-      const made = callsSince(chosen).filter((call) => !refusedForFindField(call));
+      const made = callsSince(chosen);
       expect(made.length).toBeGreaterThan(3);
       for (const call of made) {
         expect(call.args.client_id, call.name).toBe(DEMO.clients.full);
@@ -484,7 +447,7 @@ describe("the board in a browser", () => {
       const before = calls.length;
       const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "UTC" }, { through: pinned });
       expect(await frame.$("#client-picker")).toBeNull();
-      const made = callsSince(before).filter((call) => !refusedForFindField(call));
+      const made = callsSince(before);
       expect(made.length).toBeGreaterThan(3);
       for (const call of made) {
         expect("client_id" in call.args, call.name).toBe(false);

@@ -3,17 +3,13 @@ import {
   callToActionKeyword,
   dayKey,
   instantAt,
-  LEAD_FIND_FIELDS,
   leadFilterArgs,
   monthGrid,
   NO_LEAD_FILTER,
   pageOf,
   postOf,
-  refusedFindField,
-  RESPONSE_FORMAT_FIELD,
   weekStart,
 } from "../../src/app/view/data.js";
-import { responseFormatShape } from "../../src/find/concise.js";
 import { FIND_FILTERS } from "../../src/find/filters.js";
 
 /** The view's data layer on its own: tolerant reading of tool results, and wall-clock time zones. */
@@ -77,11 +73,6 @@ describe("callToActionKeyword", () => {
 });
 
 describe("lead filters", () => {
-  it("names exactly list_leads' find fields and response_format, as the server declares them", () => {
-    expect([...LEAD_FIND_FIELDS].sort()).toEqual(Object.keys(FIND_FILTERS.leads.shape).sort());
-    expect(Object.keys(responseFormatShape)).toEqual([RESPONSE_FORMAT_FIELD]);
-  });
-
   it("sends only what is set, days as the instants they start and end at in the person's zone", () => {
     expect(leadFilterArgs(NO_LEAD_FILTER, "UTC")).toEqual({});
     expect(leadFilterArgs({ ...NO_LEAD_FILTER, words: "  ", intent: "no" }, "UTC")).toEqual({ has_intent: false });
@@ -101,11 +92,4 @@ describe("lead filters", () => {
     expect(FIND_FILTERS.leads.given(all)).toEqual(all);
   });
 
-  it("knows a server older than the find fields by its refusal, and nothing else", () => {
-    const refusal = (field: string) => ({ isError: true, content: [{ type: "text", text: `list_leads: invalid input, nothing was sent. Fix this and call again:\n- (arguments): unknown field "${field}": list_leads accepts limit, offset` }] });
-    expect(refusedFindField(refusal("response_format"))).toBe(true);
-    expect(refusedFindField(refusal("query"))).toBe(true);
-    expect(refusedFindField(refusal("client_id"))).toBe(false);
-    expect(refusedFindField({ content: [{ type: "text", text: 'unknown field "query"' }] })).toBe(false);
-  });
 });

@@ -274,22 +274,6 @@ export interface LeadFilter {
   until: string;
 }
 
-/**
- * The find fields the view sends to list tools: list_leads' filters (FIND_FILTERS.leads in
- * src/find/filters.ts, which the view cannot bundle: it brings zod) and response_format. A test
- * holds the two lists equal.
- */
-export const LEAD_FIND_FIELDS = ["query", "keyword", "has_intent", "qualification_status", "source", "created_after", "created_before"] as const;
-export const RESPONSE_FORMAT_FIELD = "response_format";
-
-/** Whether a call failed because the server does not take a find field (a server older than them). */
-export function refusedFindField(result: ToolResult): boolean {
-  if (result.isError !== true) return false;
-  const refused = [...messageOf(result).matchAll(/unknown field "([a-z_]+)"/g)].map((match) => match[1]);
-  const findFields: readonly string[] = [...LEAD_FIND_FIELDS, RESPONSE_FORMAT_FIELD];
-  return refused.some((field) => field !== undefined && findFields.includes(field));
-}
-
 export const NO_LEAD_FILTER: LeadFilter = { words: "", keyword: "", intent: "", qualification: "", source: "", since: "", until: "" };
 
 /**

@@ -18,7 +18,6 @@ import {
   NO_LEAD_FILTER,
   pageOf,
   postOf,
-  refusedFindField,
   text,
   timeLabel,
   weekStart,
@@ -65,8 +64,6 @@ const state = {
   clientId: undefined as string | undefined,
   /** The agency's clients, once a call asked for a client_id the opening call did not give. */
   clients: undefined as Loaded<ClientChoice[]> | undefined,
-  /** Whether the list tools take find filters and response_format (an older server refuses them). */
-  findFields: true,
   clock: { locale: navigator.language || "en-US", timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone } as Clock,
   calendarMode: "week" as "week" | "month",
   anchor: "",
@@ -132,20 +129,10 @@ async function call(name: string, args: Json, options: { account: boolean } = { 
 
 /**
  * One page of a list tool, as full records (`response_format: "detailed"`: the concise default
- * leaves out what the calendar and funnel read) and filtered by the server. A server older than
- * the find filters refuses those fields: the view then asks without them, and says it cannot
- * filter rather than showing an unfiltered page as if it were filtered.
+ * leaves out what the calendar and funnel read), filtered by the server.
  */
 async function listPage(name: string, page: Json, filters: Json = {}, options?: { account: boolean }): Promise<ToolResult> {
-  if (state.findFields) {
-    const result = await call(name, { ...page, ...filters, response_format: "detailed" }, options);
-    if (!refusedFindField(result)) return result;
-    state.findFields = false;
-  }
-  if (Object.keys(filters).length > 0) {
-    return { isError: true, content: [{ type: "text", text: `This server's ${name} takes no filters: update leadpanther-mcp to filter here. Clear the filters to page through everything.` }] };
-  }
-  return call(name, page, options);
+  return call(name, { ...page, ...filters, response_format: "detailed" }, options);
 }
 
 /** Whether a failed call asked for the client account that the view did not name. */
