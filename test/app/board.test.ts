@@ -69,13 +69,15 @@ interface Opening {
   through?: Stack;
   /** Wait for this instead of the loaded board (the client picker). */
   readySelector?: string;
+  /** The host page's width in CSS pixels (default 1100). */
+  width?: number;
 }
 
 /** Loads the host page with the view, opened by a call of `toolName`, and waits for its data. */
 async function openBoard(hostContext: Record<string, unknown>, opening: Opening = {}): Promise<{ page: Page; frame: Frame }> {
   const { toolName = "list_posts", toolInput = {}, through = stack } = opening;
   const page = await browser.newPage();
-  await page.setViewport({ width: 1100, height: 800 });
+  await page.setViewport({ width: opening.width ?? 1100, height: 800 });
   page.on("console", (message) => {
     if (message.type() === "error" || message.type() === "warn") problems.push(`console ${message.type()}: ${message.text()}`);
   });
@@ -466,6 +468,28 @@ describe("the board in a browser", () => {
       await screenshot(page, `funnel-${theme}`);
       await click(frame, "#tab-leads");
       await screenshot(page, `leads-${theme}`);
+      await page.close();
+    }
+  });
+
+  it("fits the leads table to the frame: a table when wide, labelled cards when narrow, never a sideways scroll", async () => {
+    for (const width of [1100, 420]) {
+      const { page, frame } = await openBoard({ theme: "light", locale: "en-GB", timeZone: "Europe/Paris" }, { width });
+      await click(frame, "#tab-leads");
+      await frame.waitForSelector("table.leads tbody tr");
+      const fit = await frame.$eval(".table-scroll", (element) => ({ scroll: element.scrollWidth, client: element.clientWidth }));
+      expect(fit.scroll, `leads table at ${String(width)} px`).toBeLessThanOrEqual(fit.client);
+      const header = await frame.$eval("table.leads thead", (element) => element.getBoundingClientRect().height);
+      const firstEmail = await frame.$eval('table.leads tbody tr td[data-label="Email"]', (element) => ({ label: getComputedStyle(element, "::before").content, text: element.textContent }));
+      if (width < 760) {
+        // The header is hidden (still read by screen readers) and each value carries its column's name.
+        expect(header).toBeLessThanOrEqual(1);
+        if (firstEmail.text !== "") expect(firstEmail.label).toBe('"Email: "');
+      } else {
+        expect(header).toBeGreaterThan(10);
+        expect(firstEmail.label).toBe("none");
+      }
+      await screenshot(page, `leads-${String(width)}px`);
       await page.close();
     }
   });

@@ -555,6 +555,14 @@ function renderFunnel(panel: HTMLElement): void {
 
 // ---- Leads
 
+/** An address that may wrap before its "@" (and nowhere else) when the column is narrow. */
+function breakableEmail(address: string): (HTMLElement | string)[] {
+  const at = address.lastIndexOf("@");
+  return at > 0 ? [address.slice(0, at), h("wbr"), address.slice(at)] : [address];
+}
+
+const LEAD_COLUMNS = ["Name", "Headline", "Email", "Keyword", "Intent", "Qualification", "Source", "Captured"] as const;
+
 function renderLeads(panel: HTMLElement): void {
   const filter = state.leadFilter;
   const keywordOptions = [...new Set([...state.keywords.value, ...state.leads.value.map((lead) => text(lead.latest_keyword)).filter(Boolean)])].sort();
@@ -597,8 +605,10 @@ function renderLeads(panel: HTMLElement): void {
     "table",
     { class: "leads" },
     h("caption", {}, `${String(shown.length)} ${filtered ? "matching " : ""}leads (from ${String(state.leadsOffset + 1)}${scan})`),
-    h("thead", {}, h("tr", {}, ...["Name", "Headline", "Email", "Keyword", "Intent", "Qualification", "Source", "Captured"].map((title) => h("th", { scope: "col" }, title)))),
+    h("thead", {}, h("tr", {}, ...LEAD_COLUMNS.map((title) => h("th", { scope: "col" }, title)))),
   );
+  // Each cell names its column, for the narrow layout where a row is shown as a card without the header.
+  const cell = (column: (typeof LEAD_COLUMNS)[number], ...children: (HTMLElement | string)[]): HTMLElement => h("td", { "data-label": column }, ...children);
   const body = h("tbody");
   for (const lead of shown) {
     const created = typeof lead.created_at === "string" ? new Date(lead.created_at) : undefined;
@@ -606,14 +616,14 @@ function renderLeads(panel: HTMLElement): void {
       h(
         "tr",
         { "data-lead-id": text(lead.id) },
-        h("td", {}, h("div", { class: "clip" }, text(lead.name))),
-        h("td", {}, h("div", { class: "clip" }, text(lead.headline))),
-        h("td", {}, isRecord(lead.emails) ? text(lead.emails.submitted) : ""),
-        h("td", {}, text(lead.latest_keyword)),
-        h("td", {}, lead.has_intent === true ? "yes" : lead.has_intent === false ? "no" : ""),
-        h("td", {}, text(lead.qualification_status)),
-        h("td", {}, text(lead.source)),
-        h("td", {}, created && !Number.isNaN(created.getTime()) ? `${dayLabel(dayKey(created, state.clock.timeZone), state.clock)} ${timeLabel(created, state.clock)}` : ""),
+        cell("Name", h("div", { class: "clip" }, text(lead.name))),
+        cell("Headline", h("div", { class: "clip" }, text(lead.headline))),
+        cell("Email", ...breakableEmail(isRecord(lead.emails) ? text(lead.emails.submitted) : "")),
+        cell("Keyword", text(lead.latest_keyword)),
+        cell("Intent", lead.has_intent === true ? "yes" : lead.has_intent === false ? "no" : ""),
+        cell("Qualification", text(lead.qualification_status)),
+        cell("Source", text(lead.source)),
+        cell("Captured", created && !Number.isNaN(created.getTime()) ? `${dayLabel(dayKey(created, state.clock.timeZone), state.clock)} ${timeLabel(created, state.clock)}` : ""),
       ),
     );
   }
