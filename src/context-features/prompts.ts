@@ -115,20 +115,25 @@ export function promptFeatures(mcp: McpServer, reader: Reader, completer: Comple
             if (since !== undefined && Number.isNaN(since)) {
               return userPrompt("Follow up qualified leads", `follow_up_leads: since must be a date like 2026-01-31; "${String(args.since).slice(0, 40)}" is not one. Ask the person for the date.`);
             }
-            const result = await reader.read("list_leads", { limit: PAGINATION.maxLimit }, clientId, extra);
+            // One filtered list_leads call (concise leads): the server reads every page and keeps the matches.
+            const filters = {
+              qualification_status: "qualified",
+              has_intent: true,
+              ...(args.keyword ? { keyword: args.keyword } : {}),
+              ...(since !== undefined ? { created_after: new Date(since).toISOString() } : {}),
+            };
+            const result = await reader.read("list_leads", { limit: PAGINATION.maxLimit, ...filters }, clientId, extra);
             if (!result || result.isError) return userPrompt("Follow up qualified leads", result ? resultText(result) : "list_leads is not available to this API key.");
-            const notice = (result.structuredContent as { notice?: unknown } | undefined)?.notice;
-            const leads = resultRecords(result).filter(
-              (lead) =>
-                lead.qualification_status === "qualified" &&
-                lead.has_intent === true &&
-                (args.keyword === undefined || (typeof lead.latest_keyword === "string" && lead.latest_keyword.toLowerCase() === args.keyword.toLowerCase())) &&
-                (since === undefined || (typeof lead.created_at === "string" && Date.parse(lead.created_at) >= since)),
-            );
+            const found = (result.structuredContent ?? {}) as { notice?: unknown; complete?: unknown; next_offset?: unknown; scanned?: unknown };
+            const leads = resultRecords(result);
+            const more =
+              found.complete === true
+                ? `Every lead was read (${String(found.scanned ?? leads.length)}).`
+                : `Not every lead was read: list_leads with the same filters (${JSON.stringify(filters)}) and offset ${String(found.next_offset)} finds more.`;
             const text = [
               `Plan a short, personal follow-up for each qualified lead with intent below${args.keyword ? ` (keyword ${args.keyword})` : ""}${args.since ? ` captured since ${args.since}` : ""}: what they asked for, and one first message each.`,
-              "Read from the newest page of list_leads; list_leads with offset shows older leads.",
-              typeof notice === "string" ? notice : "",
+              more,
+              typeof found.notice === "string" ? found.notice : "",
               `${leads.length} lead(s):`,
               JSON.stringify(leads),
             ]

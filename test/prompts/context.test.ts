@@ -2,7 +2,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { describe, expect, test } from "vitest";
 import { POST_TEXT_MAX } from "../../src/contract.js";
 import { DEMO, type Sandbox } from "../../src/sandbox/index.js";
-import { useStacks, waitFor } from "../fixtures/stack.js";
+import { startStack, useStacks, waitFor } from "../fixtures/stack.js";
 
 let sandbox: Sandbox;
 const stack = useStacks((started) => {
@@ -37,6 +37,40 @@ async function complete(client: Client, ref: { type: "ref/prompt"; name: string 
   const result = await client.complete({ ref, argument: { name, value }, ...(context ? { context: { arguments: context } } : {}) });
   return result.completion.values;
 }
+
+describe("follow_up_leads", () => {
+  test("finds the qualified leads with intent on every page, not only the first (large sandbox)", async () => {
+    const large = await startStack({ key: DEMO.keys.directAll, sandboxOptions: { scale: "large" } });
+    try {
+      const all: Record<string, unknown>[] = [];
+      for (let offset = 0; ; offset += 100) {
+        const response = await fetch(`${large.sandbox.baseUrl}/leads?limit=100&offset=${String(offset)}`, { headers: { authorization: `Bearer ${DEMO.keys.directAll}` } });
+        const page = (await response.json()) as { data: Record<string, unknown>[] };
+        all.push(...page.data);
+        if (page.data.length < 100) break;
+      }
+      const keyword = "TEMPLATE";
+      const candidates = all
+        .map((lead, index) => ({ lead, index }))
+        .filter(({ lead }) => lead.qualification_status === "qualified" && lead.has_intent === true && lead.latest_keyword === keyword)
+        .sort((a, b) => Date.parse(String(b.lead.created_at)) - Date.parse(String(a.lead.created_at)));
+      // A since date that keeps about 80 of them: more than a page of leads to read, fewer than the prompt's 100.
+      const since = String(candidates[Math.min(79, candidates.length - 1)]?.lead.created_at).slice(0, 10);
+      const wanted = candidates.filter(({ lead }) => Date.parse(String(lead.created_at)) >= Date.parse(since));
+      expect(wanted.length, "the large sandbox has such leads").toBeGreaterThan(0);
+      expect(wanted.length, "few enough for one prompt").toBeLessThanOrEqual(100);
+      expect(wanted.some(({ index }) => index >= 100), "some of them past the first page").toBe(true);
+      const text = promptText(await large.client.getPrompt({ name: "follow_up_leads", arguments: { keyword, since } }));
+      expect(text).toContain(`${String(wanted.length)} lead(s):`);
+      expect(text).toContain(`Every lead was read (${String(all.length)}).`);
+      for (const { lead } of wanted) expect(text).toContain(String(lead.id));
+      const others = all.filter((lead) => !wanted.some(({ lead: kept }) => kept.id === lead.id));
+      for (const lead of others.slice(0, 500)) expect(text).not.toContain(String(lead.id));
+    } finally {
+      await large.close();
+    }
+  }, 60_000);
+});
 
 describe("prompts and resources follow the key", () => {
   test("direct key with every scope: every prompt and resource, each readable, completions from one page, no key in any text", async () => {
