@@ -4,9 +4,8 @@
  * header line rendering exactly the structured result's other fields, then one line per item:
  * for concise items a row of cells under a line naming the columns once (each cell exactly one
  * value of the structured item, empty where the item lacks that field), for detailed ones the
- * record's JSON. Neither
- * channel exceeds about 60 KB: a longer result is cut at the same item in both, and says how
- * many items were left out and the offset that gets them.
+ * record's JSON. Neither channel exceeds about 60 KB: a longer result is cut at the same item
+ * in both, and says how many items were left out and the offset that gets them.
  */
 import type { ConciseItem, ConciseValue, ResponseFormat } from "./concise.js";
 import { conciseColumns, projectConcise } from "./concise.js";
@@ -21,7 +20,8 @@ export const RESULT_ENVELOPE_RESERVE_BYTES = 4_000;
 /**
  * A value as the text channel writes it: numbers and booleans as JSON does; a string bare when
  * it is one plain token (an id, a status, an email, a URL), else JSON-quoted, so that a name
- * holding " · " or a line break cannot pass for more fields or another item.
+ * holding the cell separator, " · " or a line break cannot pass for more cells or another item;
+ * the empty string is quoted too, so an empty cell only ever means "no value".
  */
 export function formatValue(value: FilterValue): string {
   if (typeof value !== "string") return String(value);
