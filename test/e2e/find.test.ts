@@ -344,6 +344,16 @@ describe("concise and detailed on every list; both channels carry the same facts
     });
   }
 
+  test("a concise 50-post page is at most 20% of the detailed page's bytes, both channels together", async () => {
+    const bytes = ({ result }: { result: CallToolResult }): number =>
+      Buffer.byteLength((result.content[0] as { text: string }).text) + Buffer.byteLength(JSON.stringify(result.structuredContent));
+    const concise = await call(direct, "list_posts", { limit: 50 });
+    const detailed = await call(direct, "list_posts", { limit: 50, response_format: "detailed" });
+    expect(concise.list.data).toHaveLength(50);
+    expect(detailed.list.data).toHaveLength(50);
+    expect(bytes(concise)).toBeLessThanOrEqual(0.2 * bytes(detailed));
+  });
+
   test("a page bigger than 60 KB is cut at an item boundary in both channels and says where to go on", async () => {
     const { result, list } = await call(direct, "list_posts", { limit: 100, response_format: "detailed" });
     const text = (result.content[0] as { text: string }).text;
