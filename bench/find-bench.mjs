@@ -2,7 +2,8 @@
 // posts) running in a process of its own, as the real API does:
 //
 //   lead by name:  1 tool call, ≤ 2 KB per channel, wall time ≤ 1.3× the raw GETs it needs
-//   concise page:  a concise 50-post page ≤ 20% of the detailed page's bytes (both channels)
+//   concise page:  a concise 50-post page ≤ 20% of the detailed page's bytes (both channels),
+//                  on the default sandbox (in this process) and on the large one
 //   task table:    everyday requests, calls and bytes before (paging whole detailed pages, as
 //                  the list tools offered before filters) and after (one filtered call)
 //
@@ -37,11 +38,11 @@ const { baseUrl } = await new Promise((resolve, reject) => {
   sandboxProcess.once("exit", (code) => reject(new Error(`the sandbox process exited (${code})`)));
 });
 
-async function connect(key) {
+async function connect(key, apiBaseUrl = baseUrl) {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI],
-    env: { PATH: process.env.PATH ?? "", LEADPANTHER_API_KEY: key, LEADPANTHER_BASE_URL: baseUrl, LEADPANTHER_LOG_LEVEL: "error" },
+    env: { PATH: process.env.PATH ?? "", LEADPANTHER_API_KEY: key, LEADPANTHER_BASE_URL: apiBaseUrl, LEADPANTHER_LOG_LEVEL: "error" },
     stderr: "ignore",
   });
   const client = new Client({ name: "find-bench", version: "1.0.0" });
@@ -119,11 +120,26 @@ console.log(`  raw GETs up to her page (33): ${median(raw).toFixed(1)} ms → ${
 console.log(`  raw GETs of every page (50, what a complete search reads): ${median(rawAll).toFixed(1)} ms → ${(median(found) / median(rawAll)).toFixed(2)}×`);
 
 // ------------------------------------------------------------------ concise vs detailed
-const concise = sizes(await direct.callTool({ name: "list_posts", arguments: { limit: 50 } }));
-const detailed = sizes(await direct.callTool({ name: "list_posts", arguments: { limit: 50, response_format: "detailed" } }));
-const conciseBytes = concise.text + concise.structured;
-const detailedBytes = detailed.text + detailed.structured;
-console.log(`\nlist_posts limit 50: concise ${conciseBytes} B, detailed ${detailedBytes} B (both channels) → ${((100 * conciseBytes) / detailedBytes).toFixed(1)}% (target ≤ 20%)`);
+/** The same 50-post page concise and detailed: each channel's bytes and the concise share. */
+async function conciseShare(client) {
+  const concise = sizes(await client.callTool({ name: "list_posts", arguments: { limit: 50 } }));
+  const detailed = sizes(await client.callTool({ name: "list_posts", arguments: { limit: 50, response_format: "detailed" } }));
+  const percent = (part, whole) => `${((100 * part) / whole).toFixed(1)}%`;
+  const conciseBytes = concise.text + concise.structured;
+  const detailedBytes = detailed.text + detailed.structured;
+  return (
+    `concise ${concise.structured} B structured + ${concise.text} B text = ${conciseBytes} B; ` +
+    `detailed ${detailed.structured} + ${detailed.text} = ${detailedBytes} B → ${percent(conciseBytes, detailedBytes)} ` +
+    `(structured ${percent(concise.structured, detailed.structured)}, text ${percent(concise.text, detailed.text)}; target ≤ 20%)`
+  );
+}
+const defaultSandbox = await startSandbox();
+const defaultClient = await connect(DEMO.keys.directAll, defaultSandbox.baseUrl);
+console.log("\nlist_posts limit 50, concise vs detailed (both channels):");
+console.log(`  default sandbox: ${await conciseShare(defaultClient)}`);
+console.log(`  large sandbox:   ${await conciseShare(direct)}`);
+await defaultClient.close();
+await defaultSandbox.close();
 
 // ------------------------------------------------------------------ task table
 const now = Date.now();

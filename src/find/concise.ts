@@ -26,8 +26,8 @@ export type ConciseValue = string | number | boolean;
 export type ConciseItem = Record<string, ConciseValue>;
 
 /** Words of a post's text a concise post shows, and the most characters they may take. */
-export const EXCERPT_WORDS = 12;
-export const EXCERPT_MAX_CHARS = 120;
+export const EXCERPT_WORDS = 5;
+export const EXCERPT_MAX_CHARS = 32;
 
 type Extract = (record: unknown) => ConciseValue | undefined;
 
@@ -55,37 +55,42 @@ function timestampAt(path: string): Extract {
 }
 
 /**
- * A timestamp without the zero seconds and milliseconds LeadPanther writes
- * (2026-12-08T09:00:00.000Z → 2026-12-08T09:00Z): still ISO 8601, and the same instant.
+ * A timestamp to the minute, its zone kept (2026-12-04T11:40:41.532Z → 2026-12-04T11:40Z): the
+ * precision a person reads a post's or a comment's time at, still ISO 8601. Seconds and their
+ * fraction are cut, never rounded, so the minute shown is the one the instant falls in; the
+ * detailed format carries the full value. Anything not of this shape is kept as it is.
  */
 export function compactTimestamp(value: string): string {
-  const zulu = /^(\d{4}-\d\d-\d\dT\d\d:\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?Z$/.exec(value);
-  if (zulu === null) return value;
-  const [, minutes, seconds = "00", fraction = ""] = zulu;
-  if (/^0*$/.test(fraction)) return seconds === "00" ? `${minutes}Z` : `${minutes}:${seconds}Z`;
-  return value;
+  const timestamp = /^(\d{4}-\d\d-\d\dT\d\d:\d\d)(?::\d\d(?:\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/.exec(value);
+  return timestamp === null ? value : `${timestamp[1]}${timestamp[2]}`;
 }
 
 /**
- * The first words of a text on one line, and how many characters of the text are not shown
- * (0 when all of it is). A very long word is cut rather than shown whole.
+ * The first words of a text on one line, cut at a word boundary, and how many characters of the
+ * text are not shown (0 when all of it is; no ellipsis: that count says the text goes on). Only a first word longer than the whole excerpt is
+ * cut inside, so that something is always shown.
  */
 export function excerpt(full: string): { text: string; moreChars: number } {
   const shown: string[] = [];
   let shownChars = 0;
   let end = 0;
   for (const word of full.matchAll(/\S+/g)) {
-    if (shown.length === EXCERPT_WORDS || shownChars >= EXCERPT_MAX_CHARS) break;
-    const room = EXCERPT_MAX_CHARS - shownChars;
+    if (shown.length === EXCERPT_WORDS) break;
     const points = Array.from(word[0]);
-    const kept = points.length > room ? points.slice(0, room).join("") : word[0];
-    shown.push(kept);
-    shownChars += Math.min(points.length, room) + 1;
-    end = word.index + kept.length;
+    const width = shownChars + (shown.length > 0 ? 1 : 0) + points.length;
+    if (width > EXCERPT_MAX_CHARS) {
+      if (shown.length === 0) {
+        const kept = points.slice(0, EXCERPT_MAX_CHARS).join("");
+        shown.push(kept);
+        end = word.index + kept.length;
+      }
+      break;
+    }
+    shown.push(word[0]);
+    shownChars = width;
+    end = word.index + word[0].length;
   }
-  const moreChars = countCodePoints(full.slice(end).trim());
-  const joined = shown.join(" ");
-  return { text: moreChars > 0 ? `${joined}…` : joined, moreChars };
+  return { text: shown.join(" "), moreChars: countCodePoints(full.slice(end).trim()) };
 }
 
 const POST = RECORD_FIELDS.posts;
@@ -163,6 +168,11 @@ const PROJECTIONS: Readonly<Record<FindCollection, Readonly<Record<string, Extra
     grant_status: textAt(CLIENT.grantStatus),
   },
 };
+
+/** A collection's concise fields, in the order they are shown: the columns of the text channel. */
+export function conciseColumns(collection: FindCollection): readonly string[] {
+  return Object.keys(PROJECTIONS[collection]);
+}
 
 /** The concise form of one (already shaped) record, without the facts it lacks; a non-object yields {}. */
 export function projectConcise(collection: FindCollection, record: unknown): ConciseItem {

@@ -1,13 +1,14 @@
 /**
  * The two channels of a list result (issue 11). Some clients hand the model only
- * `structuredContent`, others only the text: both must carry the same facts. The text is one
- * line per item rendering exactly the values of the structured item (labels added, nothing
- * else), under a header line rendering exactly the structured result's other fields. Neither
- * channel exceeds about 60 KB: a longer result is cut at the same item in both, and says how
- * many items were left out and the offset that gets them.
+ * `structuredContent`, others only the text: both must carry the same facts. The text is a
+ * header line rendering exactly the structured result's other fields, then one line per item:
+ * for concise items a row of cells under a line naming the columns once (each cell exactly one
+ * value of the structured item, empty where the item lacks that field), for detailed ones the
+ * record's JSON. Neither channel exceeds about 60 KB: a longer result is cut at the same item
+ * in both, and says how many items were left out and the offset that gets them.
  */
-import type { ConciseItem, ResponseFormat } from "./concise.js";
-import { projectConcise } from "./concise.js";
+import type { ConciseItem, ConciseValue, ResponseFormat } from "./concise.js";
+import { conciseColumns, projectConcise } from "./concise.js";
 import type { FilterValue, FindCollection } from "./filters.js";
 import type { ScanStop } from "./scan.js";
 
@@ -19,29 +20,13 @@ export const RESULT_ENVELOPE_RESERVE_BYTES = 4_000;
 /**
  * A value as the text channel writes it: numbers and booleans as JSON does; a string bare when
  * it is one plain token (an id, a status, an email, a URL), else JSON-quoted, so that a name
- * holding " · " or a line break cannot pass for more fields or another item.
+ * holding the cell separator, " · " or a line break cannot pass for more cells or another item;
+ * the empty string is quoted too, so an empty cell only ever means "no value".
  */
 export function formatValue(value: FilterValue): string {
   if (typeof value !== "string") return String(value);
   return /^[A-Za-z0-9_.:@/+#%=&?~-]+$/.test(value) ? value : JSON.stringify(value);
 }
-
-/** How each concise field reads in a line: `{}` stands for the formatted value; others are bare. */
-export const FIELD_TEMPLATES: Readonly<Record<FindCollection, Readonly<Record<string, string>>>> = {
-  posts: {
-    scheduled_at: "scheduled {}",
-    published_at: "published {}",
-    more_chars: "+{} chars",
-    media: "{} media",
-    impressions: "{} impr",
-    reactions: "{} reactions",
-    comments: "{} comments",
-  },
-  leads: { keyword: "keyword {}", has_intent: "intent {}" },
-  activity: { author: "by {}", keyword: "keyword {}", post_id: "on post {}", created_at: "at {}" },
-  lead_magnets: { keyword: "keyword {}" },
-  clients: { grant_status: "grant {}" },
-};
 
 const NOUNS: Readonly<Record<FindCollection, readonly [singular: string, plural: string]>> = {
   posts: ["post", "posts"],
@@ -56,12 +41,25 @@ function nounFor(collection: FindCollection, count: number): string {
   return count === 1 ? singular : plural;
 }
 
-/** One concise item as one line: every field, in the item's order, nothing more. */
-export function renderConciseLine(collection: FindCollection, item: ConciseItem): string {
-  const templates = FIELD_TEMPLATES[collection];
-  const segments = Object.entries(item).map(([key, value]) => (templates[key] ?? "{}").replace("{}", () => formatValue(value)));
-  const head = `- ${nounFor(collection, 1)}`;
-  return segments.length === 0 ? head : `${head} ${segments.join(" · ")}`;
+/**
+ * Between two cells of a concise row. A bare value never holds it ({@link formatValue}), so
+ * outside quotes it always separates cells.
+ */
+export const CELL_SEPARATOR = "|";
+
+/** The line naming a collection's concise columns once, above its rows. */
+export function renderColumnsLine(collection: FindCollection): string {
+  return conciseColumns(collection).join(CELL_SEPARATOR);
+}
+
+/**
+ * One concise item as one row: a cell per column, in the columns' order, holding the item's
+ * value for it, or nothing when the item lacks that field. Nothing else is written.
+ */
+export function renderConciseRow(collection: FindCollection, item: ConciseItem): string {
+  return conciseColumns(collection)
+    .map((column) => (Object.hasOwn(item, column) ? formatValue(item[column] as ConciseValue) : ""))
+    .join(CELL_SEPARATOR);
 }
 
 /** One full record as one line: its JSON, which is the structured item itself. */
@@ -161,7 +159,7 @@ export function composeFindResult(input: FindResultInput): FindResult {
   const entries = input.entries.map(({ record, offset }) => {
     if (input.format === "detailed") return { structured: record, line: renderDetailedLine(record), offset };
     const item = projectConcise(input.collection, record);
-    return { structured: item, line: renderConciseLine(input.collection, item), offset };
+    return { structured: item, line: renderConciseRow(input.collection, item), offset };
   });
   const capped = capResult(entries, (input.maxBytes ?? RESULT_MAX_BYTES) - RESULT_ENVELOPE_RESERVE_BYTES);
   const nextOffset = capped.nextOffset ?? input.nextOffset;
@@ -175,8 +173,9 @@ export function composeFindResult(input: FindResultInput): FindResult {
     if (input.scan.retryAfterSeconds !== undefined) structured.retry_after_seconds = input.scan.retryAfterSeconds;
   }
   if (capped.omitted > 0) structured.omitted = capped.omitted;
-  const header = renderHeader(input.tool, input.collection, structured);
-  return { text: [header, ...capped.kept.map((entry) => entry.line)].join("\n"), structured };
+  const lines = capped.kept.map((entry) => entry.line);
+  if (input.format === "concise" && lines.length > 0) lines.unshift(renderColumnsLine(input.collection));
+  return { text: [renderHeader(input.tool, input.collection, structured), ...lines].join("\n"), structured };
 }
 
 /** The header line: what was searched, what was found, and where to go on. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { projectConcise } from "../../src/find/concise.js";
 import { normalizeText } from "../../src/find/match.js";
 import type { FindCollection } from "../../src/find/filters.js";
-import { renderConciseLine, renderDetailedLine, renderHeader, type FindStructured } from "../../src/find/render.js";
+import { renderDetailedLine, renderHeader, type FindStructured } from "../../src/find/render.js";
 import { DEMO, LARGE_SCALE, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 
 /**
@@ -280,11 +280,40 @@ describe("progress, cancellation and rate limits", () => {
   });
 });
 
-/** The text of a list result rebuilt from its structured content: equal means the same facts. */
+/** The concise text format, written out here on its own: each list's columns, in order. */
+const CONCISE_COLUMNS: Record<FindCollection, readonly string[]> = {
+  posts: ["id", "status", "published_at", "scheduled_at", "text", "more_chars", "media", "impressions", "reactions", "comments"],
+  leads: ["id", "name", "headline", "email", "profile_url", "keyword", "has_intent", "qualification_status"],
+  activity: ["id", "source", "author", "keyword", "status", "post_id", "created_at", "content"],
+  lead_magnets: ["id", "title", "status", "keyword", "delivery_mode"],
+  clients: ["user_id", "full_name", "business_name", "grant_status"],
+};
+
+/** A cell: empty for no value; a number or boolean as JSON writes it; a string bare when one plain token, else JSON. */
+function cell(value: unknown): string {
+  if (value === undefined) return "";
+  if (typeof value !== "string") return String(value);
+  return /^[A-Za-z0-9_.:@/+#%=&?~-]+$/.test(value) ? value : JSON.stringify(value);
+}
+
+/**
+ * The text of a list result rebuilt from its structured content: equal means the same facts.
+ * A concise item with a key outside its columns fails here, so a value the structured channel
+ * holds cannot be missing from the rows unnoticed.
+ */
 function textFrom(collection: FindCollection, tool: string, structured: ListResult, format: "concise" | "detailed"): string {
   const lines = [renderHeader(tool, collection, structured as unknown as FindStructured)];
   if (structured.notice !== undefined) lines.push(structured.notice);
-  for (const item of structured.data) lines.push(format === "concise" ? renderConciseLine(collection, item as Record<string, string>) : renderDetailedLine(item));
+  const columns = CONCISE_COLUMNS[collection];
+  if (format === "concise" && structured.data.length > 0) lines.push(columns.join("|"));
+  for (const item of structured.data) {
+    if (format === "detailed") {
+      lines.push(renderDetailedLine(item));
+      continue;
+    }
+    expect(Object.keys(item).filter((key) => !columns.includes(key))).toEqual([]);
+    lines.push(columns.map((column) => cell(item[column])).join("|"));
+  }
   if (structured.request_id !== undefined) lines.push(`request_id: ${structured.request_id}`);
   return lines.join("\n");
 }
@@ -314,6 +343,16 @@ describe("concise and detailed on every list; both channels carry the same facts
       expect(filtered.list.filters).toEqual(filter);
     });
   }
+
+  test("a concise 50-post page is at most 20% of the detailed page's bytes, both channels together", async () => {
+    const bytes = ({ result }: { result: CallToolResult }): number =>
+      Buffer.byteLength((result.content[0] as { text: string }).text) + Buffer.byteLength(JSON.stringify(result.structuredContent));
+    const concise = await call(direct, "list_posts", { limit: 50 });
+    const detailed = await call(direct, "list_posts", { limit: 50, response_format: "detailed" });
+    expect(concise.list.data).toHaveLength(50);
+    expect(detailed.list.data).toHaveLength(50);
+    expect(bytes(concise)).toBeLessThanOrEqual(0.2 * bytes(detailed));
+  });
 
   test("a page bigger than 60 KB is cut at an item boundary in both channels and says where to go on", async () => {
     const { result, list } = await call(direct, "list_posts", { limit: 100, response_format: "detailed" });

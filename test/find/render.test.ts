@@ -1,14 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { projectConcise, type ConciseItem } from "../../src/find/concise.js";
+import { conciseColumns, projectConcise, type ConciseItem } from "../../src/find/concise.js";
 import type { FindCollection } from "../../src/find/filters.js";
 import {
-  FIELD_TEMPLATES,
   RESULT_MAX_BYTES,
   capResult,
   composeFindResult,
   formatValue,
-  renderConciseLine,
+  renderColumnsLine,
+  renderConciseRow,
   renderDetailedLine,
   renderHeader,
   type CapEntry,
@@ -22,46 +22,40 @@ const COLLECTIONS: readonly FindCollection[] = ["posts", "leads", "activity", "l
 const account = buildSeed(Date.parse("2026-12-04T12:00:00.000Z")).accounts[0];
 if (account === undefined) throw new Error("the seed has no direct account");
 
-/** The segments of a line after its "- noun " head, split on " · " outside JSON strings. */
-function segmentsOf(line: string, noun: string): string[] {
-  const head = `- ${noun}`;
-  expect(line.startsWith(head)).toBe(true);
-  const body = line.slice(head.length);
-  if (body === "") return [];
-  expect(body.startsWith(" ")).toBe(true);
-  const segments: string[] = [];
+/** The cells of a row: split on "|" outside JSON strings. */
+function cellsOf(row: string): string[] {
+  const cells: string[] = [];
   let current = "";
   let quoted = false;
-  for (let index = 1; index < body.length; index++) {
-    const char = body[index] ?? "";
+  for (let index = 0; index < row.length; index++) {
+    const char = row[index] ?? "";
     if (quoted && char === "\\") {
-      current += char + (body[index + 1] ?? "");
+      current += char + (row[index + 1] ?? "");
       index += 1;
       continue;
     }
     if (char === '"') quoted = !quoted;
-    if (!quoted && body.startsWith(" · ", index)) {
-      segments.push(current);
+    if (!quoted && char === "|") {
+      cells.push(current);
       current = "";
-      index += 2;
       continue;
     }
     current += char;
   }
-  segments.push(current);
-  return segments;
+  cells.push(current);
+  return cells;
 }
 
-/** Reads a value back out of its segment: the template's words around it, then bare or JSON. */
-function decode(segment: string, template: string): string {
-  const [before = "", after = ""] = template.split("{}");
-  expect(segment.startsWith(before), `"${segment}" starts with "${before}"`).toBe(true);
-  expect(segment.endsWith(after), `"${segment}" ends with "${after}"`).toBe(true);
-  const inner = segment.slice(before.length, segment.length - after.length);
-  return inner.startsWith('"') ? (JSON.parse(inner) as string) : inner;
+/** A cell read back: nothing when empty, else its JSON string or its bare token. */
+function decode(cell: string): string | undefined {
+  if (cell === "") return undefined;
+  return cell.startsWith('"') ? (JSON.parse(cell) as string) : cell;
 }
 
-const NOUN: Record<FindCollection, string> = { posts: "post", leads: "lead", activity: "activity item", lead_magnets: "lead magnet", clients: "client" };
+/** What the row must read back as: each column's value as text, or nothing. */
+function expectedCells(collection: FindCollection, item: ConciseItem): (string | undefined)[] {
+  return conciseColumns(collection).map((column) => (Object.hasOwn(item, column) ? String(item[column]) : undefined));
+}
 
 /** Fields of every collection's records, with values of any type a hostile or odd API could send. */
 const anyValue = fc.oneof(
@@ -89,27 +83,22 @@ const anyRecord = fc.record(
   { requiredKeys: [] },
 );
 
-describe("parity: a concise item's text line holds exactly its values", () => {
-  test("property: every value is in its line, read back equal, in order, and nothing else is", () => {
+describe("parity: a concise item's row holds exactly its values", () => {
+  test("property: a cell per column, each its value read back equal, empty where the item lacks it", () => {
     fc.assert(
       fc.property(fc.constantFrom(...COLLECTIONS), anyRecord, (collection, record) => {
         const item = projectConcise(collection, record);
-        const line = renderConciseLine(collection, item);
-        expect(line).not.toMatch(/[\n\r\u2028\u2029]/);
-        const entries = Object.entries(item);
-        const segments = segmentsOf(line, NOUN[collection]);
-        expect(segments).toHaveLength(entries.length);
-        entries.forEach(([key, value], index) => {
-          const template = FIELD_TEMPLATES[collection][key] ?? "{}";
-          expect(line).toContain(template.replace("{}", () => formatValue(value)));
-          expect(decode(segments[index] ?? "", template)).toBe(String(value));
-        });
+        const row = renderConciseRow(collection, item);
+        expect(row).not.toMatch(/[\n\r\u2028\u2029]/);
+        expect(cellsOf(row).map(decode)).toEqual(expectedCells(collection, item));
+        // Every key of the item has its column: no value is left out of the row.
+        expect(Object.keys(item).every((key) => conciseColumns(collection).includes(key))).toBe(true);
       }),
       { numRuns: 500 },
     );
   });
 
-  test("the sandbox's records, shaped as the server shapes them, render one line each with every value", () => {
+  test("the sandbox's records, shaped as the server shapes them, render one row each with every value", () => {
     const shaped: [FindCollection, unknown[]][] = [
       ["posts", account.posts],
       ["leads", account.leads.map((lead) => shapeLead(lead))],
@@ -119,32 +108,33 @@ describe("parity: a concise item's text line holds exactly its values", () => {
     for (const [collection, records] of shaped) {
       for (const record of records) {
         const item = projectConcise(collection, record);
-        const line = renderConciseLine(collection, item);
-        const segments = segmentsOf(line, NOUN[collection]);
-        expect(segments.map((segment, index) => decode(segment, FIELD_TEMPLATES[collection][Object.keys(item)[index] ?? ""] ?? "{}"))).toEqual(
-          Object.values(item).map(String),
-        );
+        expect(cellsOf(renderConciseRow(collection, item)).map(decode)).toEqual(expectedCells(collection, item));
       }
     }
   });
 
-  test("what a line looks like", () => {
+  test("the columns, named once per result", () => {
+    expect(renderColumnsLine("posts")).toBe("id|status|published_at|scheduled_at|text|more_chars|media|impressions|reactions|comments");
+    expect(renderColumnsLine("leads")).toBe("id|name|headline|email|profile_url|keyword|has_intent|qualification_status");
+    expect(renderColumnsLine("activity")).toBe("id|source|author|keyword|status|post_id|created_at|content");
+    expect(renderColumnsLine("lead_magnets")).toBe("id|title|status|keyword|delivery_mode");
+    expect(renderColumnsLine("clients")).toBe("user_id|full_name|business_name|grant_status");
+  });
+
+  test("what a row looks like", () => {
     const item: ConciseItem = {
       id: "3f2a0000-0000-4000-8000-000000000001",
       status: "scheduled",
       scheduled_at: "2026-12-08T09:00Z",
-      text: "First words of the text…",
+      text: "First words of the",
       more_chars: 812,
       media: 2,
       impressions: 1204,
     };
-    expect(renderConciseLine("posts", item)).toBe(
-      '- post 3f2a0000-0000-4000-8000-000000000001 · scheduled · scheduled 2026-12-08T09:00Z · "First words of the text…" · +812 chars · 2 media · 1204 impr',
-    );
-    expect(renderConciseLine("leads", { id: "l1", name: "Lucía Castillo", email: "lucia@example.com", has_intent: false })).toBe(
-      '- lead l1 · "Lucía Castillo" · lucia@example.com · intent false',
-    );
-    expect(renderConciseLine("clients", {})).toBe("- client");
+    expect(renderConciseRow("posts", item)).toBe('3f2a0000-0000-4000-8000-000000000001|scheduled||2026-12-08T09:00Z|"First words of the"|812|2|1204||');
+    expect(renderConciseRow("leads", { id: "l1", name: "Lucía Castillo", email: "lucia@example.com", has_intent: false })).toBe('l1|"Lucía Castillo"||lucia@example.com|||false|');
+    expect(renderConciseRow("leads", { id: "l2", name: "a|b", headline: "" })).toBe('l2|"a|b"|""|||||');
+    expect(renderConciseRow("clients", {})).toBe("|||");
   });
 
   test("formatValue: one plain token bare, anything else quoted", () => {
@@ -152,6 +142,7 @@ describe("parity: a concise item's text line holds exactly its values", () => {
     expect(formatValue("GUIDE")).toBe("GUIDE");
     expect(formatValue("Lucía")).toBe('"Lucía"');
     expect(formatValue("a · b")).toBe('"a · b"');
+    expect(formatValue("a|b")).toBe('"a|b"');
     expect(formatValue("")).toBe('""');
     expect(formatValue(12)).toBe("12");
     expect(formatValue(true)).toBe("true");
@@ -243,14 +234,21 @@ describe("composeFindResult", () => {
   const manyLeads = (count: number) =>
     Array.from({ length: count }, (_, k) => ({ record: shapeLead({ ...account.leads[k % account.leads.length], id: `lead-${k}` }), offset: 1_000 + k }));
 
-  test("concise: one line per item, item for item, under the header", () => {
+  test("concise: the columns once, then one row per item, item for item, under the header", () => {
     const entries = manyLeads(3);
     const result = composeFindResult({ tool: "list_leads", collection: "leads", format: "concise", entries, offset: 1_000, complete: true, scan: { filters: { query: "a" }, scanned: 40, matched: 3 } });
-    const [header, ...lines] = result.text.split("\n");
+    const [header, columns, ...rows] = result.text.split("\n");
     expect(header).toBe(renderHeader("list_leads", "leads", result.structured));
+    expect(columns).toBe(renderColumnsLine("leads"));
     expect(result.structured).toMatchObject({ offset: 1_000, complete: true, filters: { query: "a" }, scanned: 40, matched: 3 });
     expect(result.structured.data).toEqual(entries.map((entry) => projectConcise("leads", entry.record)));
-    expect(lines).toEqual(result.structured.data.map((item) => renderConciseLine("leads", item as ConciseItem)));
+    expect(rows).toEqual(result.structured.data.map((item) => renderConciseRow("leads", item as ConciseItem)));
+  });
+
+  test("concise with nothing found: the header alone, no columns line", () => {
+    const result = composeFindResult({ tool: "list_leads", collection: "leads", format: "concise", entries: [], offset: 0, complete: true, scan: { filters: { query: "nobody" }, scanned: 40, matched: 0 } });
+    expect(result.text).toBe("list_leads · query=nobody · 0 leads from offset 0 · scanned 40 · matched 0 · complete");
+    expect(result.structured.data).toEqual([]);
   });
 
   test("detailed: the records themselves, one JSON line each", () => {
