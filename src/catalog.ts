@@ -50,7 +50,7 @@ const clientIdField = {
           ? "is required with an agency key: which client account to work on, a user_id from list_clients"
           : "must be a UUID: a client's user_id from list_clients, e.g. 00000000-0000-4000-8000-000000000000",
     })
-    .describe("Client account: user_id from list_clients."),
+    .describe("user_id from list_clients."),
 };
 
 export const OPERATIONS_BY_NAME: ReadonlyMap<string, Operation> = new Map(CATALOG.map((op) => [op.name, op]));

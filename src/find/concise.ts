@@ -19,7 +19,7 @@ export const responseFormatShape = {
   response_format: z
     .enum(RESPONSE_FORMATS, { error: "must be concise or detailed" })
     .optional()
-    .describe("concise (default) or detailed (full records)."),
+    .describe("Default concise; detailed: full records."),
 };
 
 export type ConciseValue = string | number | boolean;

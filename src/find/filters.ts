@@ -105,8 +105,15 @@ function field<S extends z.ZodType>(schema: S, test: (wanted: z.output<S>) => Re
   return { schema, test };
 }
 
+// Length guards are refinements rather than min/max: the server still refuses with these messages,
+// but tools/list does not spell out bounds no model needs in order to search.
 const QUERY_MAX = 200;
 const TOKEN_MAX = 100;
+
+/** A field with its description, or none where its name and type say it all (tools/list stays short). */
+function described<T extends z.ZodType>(schema: T, description: string | undefined): T {
+  return description === undefined ? schema : schema.describe(description);
+}
 
 /** Words that must all be found, each in any of the fields at `paths`. */
 function words(description: string, ...paths: readonly string[]) {
@@ -114,7 +121,7 @@ function words(description: string, ...paths: readonly string[]) {
     z
       .string({ error: "must be a string of words to look for" })
       .trim()
-      .max(QUERY_MAX, { error: `must be at most ${QUERY_MAX} characters` })
+      .refine((query) => query.length <= QUERY_MAX, { error: `must be at most ${QUERY_MAX} characters` })
       .refine((query) => queryWords(query).length > 0, { error: "must contain at least one letter or digit" })
       .describe(description),
     (query) => (record) => matchesAllWords(paths.flatMap((path) => textsAt(record, path)), query),
@@ -127,34 +134,34 @@ function token(description: string, path: string) {
     z
       .string({ error: "must be a string" })
       .trim()
-      .min(1, { error: "must not be empty" })
-      .max(TOKEN_MAX, { error: `must be at most ${TOKEN_MAX} characters` })
+      .refine((wanted) => wanted.length >= 1, { error: "must not be empty", abort: true })
+      .refine((wanted) => wanted.length <= TOKEN_MAX, { error: `must be at most ${TOKEN_MAX} characters` })
       .describe(description),
     (wanted) => (record) => sameKeyword(valueAt(record, path), wanted),
   );
 }
 
-function oneOf(description: string, values: readonly [string, ...string[]], path: string) {
+function oneOf(description: string | undefined, values: readonly [string, ...string[]], path: string) {
   return field(
-    z.enum(values, { error: `must be one of ${values.join(", ")}` }).describe(description),
+    described(z.enum(values, { error: `must be one of ${values.join(", ")}` }), description),
     (wanted) => (record) => sameKeyword(valueAt(record, path), wanted),
   );
 }
 
-function flag(description: string, path: string) {
-  return field(z.boolean({ error: "must be true or false" }).describe(description), (wanted) => (record) => valueAt(record, path) === wanted);
+function flag(description: string | undefined, path: string) {
+  return field(described(z.boolean({ error: "must be true or false" }), description), (wanted) => (record) => valueAt(record, path) === wanted);
 }
 
-function recordId(what: string, description: string, path: string) {
-  return field(uuidField(what).describe(description), (wanted) => (record) => sameKeyword(valueAt(record, path), wanted));
+function recordId(what: string, description: string | undefined, path: string) {
+  return field(described(uuidField(what), description), (wanted) => (record) => sameKeyword(valueAt(record, path), wanted));
 }
 
-function atOrAfter(name: string, description: string, path: string) {
-  return field(isoTimestamp(name).describe(description), (wanted) => (record) => isWithin(valueAt(record, path), { after: Date.parse(wanted) }));
+function atOrAfter(name: string, description: string | undefined, path: string) {
+  return field(described(isoTimestamp(name), description), (wanted) => (record) => isWithin(valueAt(record, path), { after: Date.parse(wanted) }));
 }
 
-function before(name: string, description: string, path: string) {
-  return field(isoTimestamp(name).describe(description), (wanted) => (record) => isWithin(valueAt(record, path), { before: Date.parse(wanted) }));
+function before(name: string, description: string | undefined, path: string) {
+  return field(described(isoTimestamp(name), description), (wanted) => (record) => isWithin(valueAt(record, path), { before: Date.parse(wanted) }));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -226,24 +233,24 @@ const leadFilter = defineFilter(
   {
     query: words("Words in name, headline, emails or form name.", LEAD.name, LEAD.headline, LEAD.emails, LEAD.formName),
     keyword: token("Latest keyword, e.g. GUIDE.", LEAD.keyword),
-    has_intent: flag("Only leads with (true) or without (false) intent.", LEAD.hasIntent),
+    has_intent: flag(undefined, LEAD.hasIntent),
     qualification_status: token("e.g. qualified, pending, unqualified.", LEAD.qualificationStatus),
     source: token("e.g. comment, message, hosted_page.", LEAD.source),
-    created_after: atOrAfter("created_after", "Created at or after.", LEAD.createdAt),
-    created_before: before("created_before", "Created before.", LEAD.createdAt),
+    created_after: atOrAfter("created_after", undefined, LEAD.createdAt),
+    created_before: before("created_before", undefined, LEAD.createdAt),
   },
   { windows: [["created_after", "created_before"]] },
 );
 
 const activityFilter = defineFilter(
   {
-    post_id: recordId("a post's id from list_posts", "Only activity on this post.", ACTIVITY.postId),
+    post_id: recordId("a post's id from list_posts", undefined, ACTIVITY.postId),
     keyword: token("Keyword, e.g. GUIDE.", ACTIVITY.keyword),
     source: token("comment or message.", ACTIVITY.source),
     status: token("e.g. matched, unmatched, replied, delivered.", ACTIVITY.status),
     author: words("Words in the author's name.", ACTIVITY.author),
-    created_after: atOrAfter("created_after", "Created at or after.", ACTIVITY.createdAt),
-    created_before: before("created_before", "Created before.", ACTIVITY.createdAt),
+    created_after: atOrAfter("created_after", undefined, ACTIVITY.createdAt),
+    created_before: before("created_before", undefined, ACTIVITY.createdAt),
   },
   { windows: [["created_after", "created_before"]] },
 );
@@ -261,7 +268,7 @@ function byScheduledAt(a: unknown, b: unknown): number {
 
 const postFilter = defineFilter(
   {
-    status: oneOf("Post status.", POST_STATUSES, POST.status),
+    status: oneOf(undefined, POST_STATUSES, POST.status),
     query: words("Words in the post text.", POST.text),
     scheduled_after: atOrAfter("scheduled_after", "Scheduled at or after; sorts by schedule.", POST.scheduledAt),
     scheduled_before: before("scheduled_before", "Scheduled before; sorts by schedule.", POST.scheduledAt),
@@ -274,7 +281,7 @@ const postFilter = defineFilter(
 
 const leadMagnetFilter = defineFilter({
   query: words("Words in the title.", LEAD_MAGNET.title),
-  status: oneOf("Lead magnet status.", LEAD_MAGNET_STATUSES, LEAD_MAGNET.status),
+  status: oneOf(undefined, LEAD_MAGNET_STATUSES, LEAD_MAGNET.status),
   keyword: token("Keyword, e.g. GUIDE.", LEAD_MAGNET.keyword),
 });
 

@@ -61,12 +61,11 @@ export const paginationShape = {
     .min(1, { error: `must be at least 1` })
     .max(PAGINATION.maxLimit, { error: `must be at most ${PAGINATION.maxLimit} (LeadPanther's cap)` })
     .optional()
-    .describe(`Items (with filters: matches) wanted; default ${PAGINATION.defaultLimit}.`),
+    .describe(`Default ${PAGINATION.defaultLimit}.`),
   offset: z
     .int({ error: "must be a whole number, 0 or more" })
     .min(0, { error: "must be 0 or more" })
-    .optional()
-    .describe("Start here; next_offset goes on."),
+    .optional(),
 };
 
 /**
@@ -100,4 +99,4 @@ export const confirmShape = {
 };
 
 /** Said in each confirmed tool's description: the model shows the preview and waits. */
-export const CONFIRM_NOTE = " Asks first (a dialog, or a preview with a confirm token): show the preview to the person and wait for their answer.";
+export const CONFIRM_NOTE = " Asks first (a dialog, or a preview with a confirm token): show the preview to the person, await their answer.";

@@ -15,37 +15,37 @@ const hostedPage = z
   .strictObject(
     {
       headline: z.string({ error: "must be a string" }).optional(),
-      content: z.string({ error: "must be a string" }).optional().describe("Page content; required (non-empty) to publish hosted_content."),
+      content: z.string({ error: "must be a string" }).optional().describe("Needed to publish hosted_content."),
       external_resource_url: httpsUrl("the gated resource")
         .optional()
-        .describe("https URL of the gated resource; required to publish gated_external."),
+        .describe("https URL; needed to publish gated_external."),
     },
     { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}; hosted_page accepts headline, content, external_resource_url` : "must be an object: { headline?, content?, external_resource_url? }") },
-  )
-  .describe("The hosted page; required for hosted_content and gated_external.");
+  );
+
+/** The cross-field rules of a lead magnet, stated once per tool (the fields stay short). */
+const DELIVERY_RULES = "delivery_mode hosted_content and gated_external need hosted_page; external_link needs resource_link; cta_label and cta_url go together";
 
 const fields = {
   title: z
     .string({ error: "must be a string" })
     .min(1, { error: "must not be empty" })
     .refine((value) => value.trim() !== "", { error: "must not be only spaces" })
-    .max(LEAD_MAGNET_TITLE_MAX, { error: `must be at most ${LEAD_MAGNET_TITLE_MAX} characters` })
-    .describe(`Title, 1–${LEAD_MAGNET_TITLE_MAX} characters.`),
+    .max(LEAD_MAGNET_TITLE_MAX, { error: `must be at most ${LEAD_MAGNET_TITLE_MAX} characters` }),
   keyword: z
     .string({ error: "must be a string" })
     .min(1, { error: "must not be empty" })
     .describe("Comment keyword that triggers delivery, e.g. GUIDE."),
-  status: z.enum(LEAD_MAGNET_STATUSES, { error: `must be one of: ${LEAD_MAGNET_STATUSES.join(", ")}` }).describe("draft or published."),
+  status: z.enum(LEAD_MAGNET_STATUSES, { error: `must be one of: ${LEAD_MAGNET_STATUSES.join(", ")}` }),
   delivery_mode: z
-    .enum(DELIVERY_MODES, { error: `must be one of: ${DELIVERY_MODES.join(", ")}` })
-    .describe("hosted_content and gated_external need hosted_page; external_link needs resource_link."),
+    .enum(DELIVERY_MODES, { error: `must be one of: ${DELIVERY_MODES.join(", ")}` }),
   hosted_page: hostedPage,
-  resource_link: httpsUrl("where external_link sends people").describe("https URL; required for external_link."),
+  resource_link: httpsUrl("where external_link sends people").describe("https URL."),
   cta_label: z
     .string({ error: "must be a string" })
     .min(1, { error: "must not be empty" })
-    .describe("Button label; only together with cta_url."),
-  cta_url: httpsUrl("the button's target").describe("Button https URL; only together with cta_label."),
+    .describe("Button label."),
+  cta_url: httpsUrl("the button's target").describe("Button https URL."),
 };
 
 /** Every field optional: what an update takes, and (with title required) what a create takes. */
@@ -67,7 +67,7 @@ const createLeadMagnetShape = {
 };
 
 const updateLeadMagnetShape = {
-  lead_magnet_id: uuidField("the lead magnet's id").describe("The lead magnet to change."),
+  lead_magnet_id: uuidField("the lead magnet's id"),
   ...optionalFields,
 };
 
@@ -144,7 +144,7 @@ function refineUpdateLeadMagnet(value: Record<string, unknown>, context: z.Refin
 }
 
 export const leadMagnetIdShape = {
-  lead_magnet_id: uuidField("the lead magnet's id").describe("Lead magnet UUID."),
+  lead_magnet_id: uuidField("the lead magnet's id"),
 };
 
 /** A lead magnet (or its analytics) that is not found. */
@@ -197,7 +197,7 @@ export const LEAD_MAGNET_TOOLS = [
     name: "create_lead_magnet",
     title: "Create a lead magnet",
     description:
-      "Create a lead magnet. delivery_mode hosted_content or gated_external needs hosted_page (publishing needs page content, resp. an external_resource_url); external_link needs resource_link; cta_label and cta_url together or neither. Never retried: a lost answer is settled by reading.",
+      `Create a lead magnet. ${DELIVERY_RULES}. Never retried: a lost answer is settled by reading.`,
     method: "POST",
     directPath: "/lead-magnets",
     agencyPath: "/clients/{clientId}/lead-magnets",
@@ -221,7 +221,7 @@ export const LEAD_MAGNET_TOOLS = [
   defineTool({
     name: "update_lead_magnet",
     title: "Update a lead magnet",
-    description: "Change a lead magnet's fields; the same delivery rules as create apply to the result.",
+    description: `Change a lead magnet's fields; the result must hold: ${DELIVERY_RULES}.`,
     method: "PATCH",
     directPath: "/lead-magnets/{leadMagnetId}",
     agencyPath: "/clients/{clientId}/lead-magnets/{leadMagnetId}",

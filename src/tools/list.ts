@@ -24,7 +24,7 @@ const maxScanShape = {
     .min(1, { error: "must be at least 1" })
     .max(SCAN_LIMITS.maxScan, { error: `must be at most ${SCAN_LIMITS.maxScan}` })
     .optional()
-    .describe(`With filters: records read at most; default ${SCAN_LIMITS.defaultMaxScan}.`),
+    .describe(`Default ${SCAN_LIMITS.defaultMaxScan}.`),
 };
 
 /**
@@ -46,7 +46,7 @@ export function pagedList(collection: FindCollection) {
 }
 
 /** What every list tool's description says of its filters: who applies them and what they cost. */
-export const FILTER_COST = "Filters run in this server: it reads pages of 100 until limit matches, max_scan or ~25 s.";
+export const FILTER_COST = "Filters run in this server: it reads pages of 100 until limit matches, max_scan records or ~25 s.";
 
 async function runList(call: ToolCall, args: Record<string, unknown>): Promise<CallToolResult> {
   const { op } = call;

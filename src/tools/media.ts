@@ -10,7 +10,7 @@ const uploadMediaShape = {
   file_path: z
     .string({ error: "must be a string: an absolute path to the file" })
     .min(1, { error: "must not be empty" })
-    .max(4096, { error: "must be at most 4,096 characters" })
+    .refine((path) => path.length <= 4096, { error: "must be at most 4,096 characters" })
     .optional()
     .describe("Absolute path of the file, inside the client's roots or LEADPANTHER_UPLOAD_ROOTS."),
   content_base64: z
@@ -27,7 +27,7 @@ const uploadMediaShape = {
   content_type: z
     .enum(MEDIA_CONTENT_TYPES, { error: `must be one of: ${MEDIA_CONTENT_TYPES.join(", ")}` })
     .optional()
-    .describe("Optional; must match the file's actual type."),
+    .describe("Must match the file's actual type."),
 };
 
 function refineUploadMedia(value: Record<string, unknown>, context: z.RefinementCtx): void {
@@ -63,7 +63,7 @@ export const MEDIA_TOOLS = [
     name: "upload_media",
     title: "Upload an image or PDF",
     description:
-      "Upload a JPEG, PNG, GIF or WebP image (max 5 MB) or a PDF (max 15 MB) from file_path (inside the allowed folders) or content_base64 + file_name. Returns a media path for create_post's images or document_url.",
+      "Upload a JPEG, PNG, GIF or WebP image (max 5 MB) or a PDF (max 15 MB) from file_path or content_base64 + file_name. Returns a media path for create_post's images or document_url.",
     method: "POST",
     directPath: "/media/upload-url",
     agencyPath: "/clients/{clientId}/media/upload-url",

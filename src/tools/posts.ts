@@ -41,14 +41,14 @@ const images = z
 const documentUrl = mediaReference("a PDF document");
 
 const postFields = {
-  text: text.describe(`Post text, 1–${POST_TEXT_MAX} characters.`),
+  text: text.describe(`Up to ${POST_TEXT_MAX} characters.`),
   scheduled_at: scheduledAt.describe(
     "Future publish time: RFC 3339 with offset (2026-06-01T09:00:00+02:00, +0200, Z) or a local time with time_zone. Left out: a draft.",
   ),
-  images: images.describe(`1–${POST_IMAGES_MAX} image https URLs or upload_media paths. Not with document_url.`),
-  document_url: documentUrl.describe("A PDF as an https URL or upload_media path: makes a document post. Not with images."),
-  theme_id: uuidField("a theme id").describe("Theme UUID."),
-  template_id: uuidField("a template id").describe("Template UUID; a lead-magnet post is a post with its template_id."),
+  images: images.describe("Image https URLs or upload_media paths; not with document_url."),
+  document_url: documentUrl.describe("A PDF (https URL or upload_media path): a document post; not with images."),
+  theme_id: uuidField("a theme id"),
+  template_id: uuidField("a template id").describe("A lead-magnet post is a post with its template_id."),
   notes: z.string({ error: "must be a string" }).describe("Internal notes; never published."),
 };
 
@@ -80,25 +80,24 @@ const createPostShape = {
 
 /**
  * An update field: optional and, where the contract's [inferred] null meaning holds
- * (POST_UPDATE_NULL_CLEARS), nullable, with what null does in its description.
+ * (POST_UPDATE_NULL_CLEARS), nullable; the tool's description says what null does, once.
  */
-function updateField(schema: z.ZodType, description: string, whatNullDoes: string): z.ZodType {
-  return POST_UPDATE_NULL_CLEARS
-    ? schema.nullable().optional().describe(`${description} ${whatNullDoes}`)
-    : schema.optional().describe(description);
+function updateField(schema: z.ZodType, description?: string): z.ZodType {
+  const field = POST_UPDATE_NULL_CLEARS ? schema.nullable().optional() : schema.optional();
+  return description === undefined ? field : field.describe(description);
 }
 
 /** On an update, null clears a field (e.g. images: null and a document_url to turn an image post into a document post). */
 const updatePostShape = {
-  post_id: uuidField("the post's id").describe("The post to change."),
-  text: postFields.text.optional(),
-  scheduled_at: updateField(scheduledAt, "New future publish time, as in create_post.", "null unschedules the post back to a draft."),
+  post_id: uuidField("the post's id"),
+  text: text.optional(),
+  scheduled_at: updateField(scheduledAt),
   time_zone: timeZone.optional(),
-  images: updateField(postFields.images, "Replaces the images.", "null removes them."),
-  document_url: updateField(postFields.document_url, "Replaces the document.", "null removes it."),
-  theme_id: updateField(postFields.theme_id, "Theme UUID.", "null clears it."),
-  template_id: updateField(postFields.template_id, "Template UUID.", "null clears it."),
-  notes: updateField(postFields.notes, "Internal notes; never published.", "null clears them."),
+  images: updateField(images, "Replaces all images."),
+  document_url: updateField(documentUrl),
+  theme_id: updateField(uuidField("a theme id")),
+  template_id: updateField(uuidField("a template id")),
+  notes: updateField(z.string({ error: "must be a string" })),
 };
 
 const POST_UPDATE_FIELDS = Object.keys(updatePostShape).filter((key) => key !== "post_id" && key !== "time_zone");
@@ -142,7 +141,7 @@ function refineUpdatePost(value: Record<string, unknown>, context: z.RefinementC
   }
 }
 
-export const postIdShape = { post_id: uuidField("the post's id").describe("Post UUID.") };
+export const postIdShape = { post_id: uuidField("the post's id") };
 
 /** A post (or its engagement) that is not found. */
 export function postNotFound(): string {
@@ -196,7 +195,7 @@ export const POST_TOOLS = [
     name: "create_post",
     title: "Create a post",
     description:
-      "Create a LinkedIn post: a draft, or scheduled when scheduled_at (future) is given. Text up to 3,000 characters; images (1–20) or one PDF document_url, not both. Never retried: a lost answer is settled by reading.",
+      "Create a LinkedIn post: a draft, or scheduled when scheduled_at (future) is given. Never retried: a lost answer is settled by reading.",
     method: "POST",
     directPath: "/posts",
     agencyPath: "/clients/{clientId}/posts",
@@ -220,7 +219,7 @@ export const POST_TOOLS = [
     name: "update_post",
     title: "Update a post",
     description:
-      `Change a post's fields. A publishing post cannot be edited; a published post only accepts theme_id, template_id and notes.${POST_UPDATE_NULL_CLEARS ? " scheduled_at null turns a scheduled post back into a draft." : ""}`,
+      `Change a post's fields, as in create_post${POST_UPDATE_NULL_CLEARS ? "; null clears one (scheduled_at null: back to a draft)" : ""}. A publishing post cannot be edited; a published post only accepts theme_id, template_id and notes.`,
     method: "PATCH",
     directPath: "/posts/{postId}",
     agencyPath: "/clients/{clientId}/posts/{postId}",

@@ -234,11 +234,16 @@ describe("the input schemas", () => {
     expect(issuesOf("lead_magnets", { status: "archived" })).toEqual([{ path: "status", message: "must be one of draft, published" }]);
   });
 
-  test("descriptions are there and terse: the tool list is a token budget", () => {
+  test("descriptions are terse, and left out only where the name and type say it all: the tool list is a token budget", () => {
+    // Booleans, enums, ids and time bounds whose name is the whole story.
+    const SELF_EXPLANATORY = new Set(["has_intent", "created_after", "created_before", "post_id", "status:enum"]);
     for (const filter of Object.values(FIND_FILTERS)) {
       for (const [name, schema] of Object.entries(filter.shape)) {
-        const description = (schema as z.ZodType).description ?? z.toJSONSchema(schema as z.ZodType).description;
-        expect(description, name).toBeTypeOf("string");
+        const json = z.toJSONSchema(schema as z.ZodType) as { description?: string; enum?: unknown };
+        const description = (schema as z.ZodType).description ?? json.description;
+        const key = name === "status" && json.enum !== undefined ? "status:enum" : name;
+        if (SELF_EXPLANATORY.has(key)) expect(description, name).toBeUndefined();
+        else expect(description, name).toBeTypeOf("string");
         expect((description ?? "").length, name).toBeLessThanOrEqual(60);
       }
     }

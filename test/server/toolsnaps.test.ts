@@ -117,6 +117,13 @@ describe("tool definitions match their reviewed snapshots", () => {
     }
   });
 
+  test("the whole tools/list stays within issue 11's targets: 16 KB for the * key, 18 KB for an agency key (no flag rewrites these)", () => {
+    const bytesOf = (variant: Variant): number => Buffer.byteLength(JSON.stringify({ tools: [...(listed.get(variant)?.values() ?? [])] }));
+    expect(listed.get("direct")?.size, "every tool for the * key").toBe(CATALOG.length);
+    expect(bytesOf("direct"), "tools/list for the * key").toBeLessThanOrEqual(16 * 1024);
+    expect(bytesOf("agency"), "tools/list for an agency key").toBeLessThanOrEqual(18 * 1024);
+  });
+
   test("every variant lists a tool the catalog has, and every snapshot belongs to one", () => {
     const names = new Set(CATALOG.map((op) => op.name));
     for (const tools of listed.values()) for (const name of tools.keys()) expect(names.has(name), name).toBe(true);
