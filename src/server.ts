@@ -127,10 +127,6 @@ function serveToolList(mcp: McpServer, registered: Map<string, RegisteredEntry>)
 }
 
 /**
- * A schema as JSON Schema without what carries nothing for a model: the `$schema` line of each
- * tool, a UUID `pattern` beside `format: uuid`, and bounds that only restate a JSON number's.
- */
-/**
  * The list result as tools/list declares it: the fields a client pages by (data, offset,
  * complete, next_offset), the rest allowed but not spelled out. Every call's result is still
  * checked against the full listOutputSchema; the scan's account (scanned, matched, stopped_by…)
@@ -138,6 +134,10 @@ function serveToolList(mcp: McpServer, registered: Map<string, RegisteredEntry>)
  */
 const ADVERTISED_LIST_OUTPUT = leanJsonSchema(listOutputSchema.pick({ data: true, offset: true, complete: true, next_offset: true }).loose(), "output");
 
+/**
+ * A schema as JSON Schema without what carries nothing for a model: the `$schema` line of each
+ * tool, a UUID `pattern` beside `format: uuid`, and bounds that only restate a JSON number's.
+ */
 export function leanJsonSchema(schema: z.ZodType, io: "input" | "output"): Tool["inputSchema"] {
   const json = z.toJSONSchema(schema, { target: "draft-7", io }) as Record<string, unknown>;
   delete json.$schema;
