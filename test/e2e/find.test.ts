@@ -144,6 +144,54 @@ describe("filters over the 5,000-lead sandbox, exact across pages", () => {
     expect(list.data.map((post) => post.id)).toEqual(idsOf(expected));
   });
 
+  test("a schedule window holding more than limit posts: the earliest limit of them, then the rest in order", async () => {
+    const posts = await rawAll("/posts");
+    const after = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const before = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const at = (post: Json): number => Date.parse(String(post.scheduled_at));
+    const positions = posts.flatMap((post, index) => (typeof post.scheduled_at === "string" && at(post) >= Date.parse(after) && at(post) < Date.parse(before) ? [index] : []));
+    // Ties keep the API's order.
+    const expected = [...positions].sort((a, b) => at(posts[a] as Json) - at(posts[b] as Json) || a - b).map((index) => String(posts[index]?.id));
+    const limit = 7;
+    expect(expected.length).toBeGreaterThan(3 * limit);
+    // The window's earliest posts are not its first in the API's order, and sit past page 1.
+    expect(expected.slice(0, limit)).not.toEqual(positions.slice(0, limit).map((index) => String(posts[index]?.id)));
+    expect(Math.max(...positions)).toBeGreaterThan(100);
+
+    const args = { scheduled_after: after, scheduled_before: before, limit };
+    const first = await call(direct, "list_posts", args);
+    expect(first.list.data.map((post) => post.id)).toEqual(expected.slice(0, limit));
+    expect(first.list).toMatchObject({ offset: 0, complete: false, stopped_by: "limit", next_offset: limit, scanned: posts.length, matched: expected.length });
+    expect(first.result.content[0]).toMatchObject({ text: expect.stringContaining(`more: call again with offset ${limit}`) });
+
+    const found: string[] = [];
+    let offset = 0;
+    for (let calls = 0; calls <= expected.length; calls++) {
+      const { list } = await call(direct, "list_posts", { ...args, offset });
+      expect(list.offset).toBe(offset);
+      found.push(...list.data.map((post) => String(post.id)));
+      if (list.complete) break;
+      expect(list.next_offset).toBe(offset + limit);
+      offset = list.next_offset as number;
+    }
+    expect(found).toEqual(expected);
+  });
+
+  test("a schedule window the scan cap cuts short: ordered over what was read, no next_offset, and says so", async () => {
+    const posts = await rawAll("/posts");
+    const after = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const before = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const read = posts.slice(0, 150).filter((post) => typeof post.scheduled_at === "string" && post.scheduled_at >= after && post.scheduled_at < before);
+    expect(read.length).toBeGreaterThan(3);
+    const expected = [...read].sort((a, b) => Date.parse(String(a.scheduled_at)) - Date.parse(String(b.scheduled_at))).slice(0, 3);
+    const { result, list } = await call(direct, "list_posts", { scheduled_after: after, scheduled_before: before, limit: 3, max_scan: 150 });
+    expect(list.data.map((post) => post.id)).toEqual(idsOf(expected));
+    expect(list).toMatchObject({ complete: false, stopped_by: "max_scan", scanned: 150, matched: read.length });
+    expect(list.next_offset).toBeUndefined();
+    expect(list.notice).toContain("Ordered over the first 150 records read only");
+    expect((result.content[0] as { text: string }).text).toContain("Call again with a larger max_scan");
+  });
+
   test("lead magnets by status, clients by name (agency key)", async () => {
     const magnets = await rawAll("/lead-magnets");
     const status = String(magnets[0]?.status);
