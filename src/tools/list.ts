@@ -95,6 +95,7 @@ async function runList(call: ToolCall, args: Record<string, unknown>): Promise<C
       limit: order === undefined ? limit : Number.MAX_SAFE_INTEGER,
       startOffset: order === undefined ? offset : 0,
       maxScan,
+      timeBudgetMs: call.config.findTimeBudgetMs,
       signal: call.extra.signal,
       onProgress: progressReporter(call, maxScan),
       // Pages ahead in flight: a search of 5,000 records costs about what its slowest pages do.

@@ -167,6 +167,8 @@ export interface ToolSettings extends ShapeSettings {
   toolsets: ReadonlySet<Toolset>;
   confirmDestructive: boolean;
   timeoutMs: number;
+  /** How long a filtered list call reads pages (LEADPANTHER_FIND_TIME_BUDGET_MS). */
+  findTimeBudgetMs: number;
   uploadRoots: readonly string[];
   /** The client the operator pinned with LEADPANTHER_CLIENT_ID, if any. */
   clientId: string | undefined;

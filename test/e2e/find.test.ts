@@ -328,6 +328,55 @@ describe("progress, cancellation and rate limits", () => {
   });
 });
 
+describe("the time budget (LEADPANTHER_FIND_TIME_BUDGET_MS)", () => {
+  test("slow pages: the scan stops at the budget with what it found, and resuming from next_offset misses and repeats nothing", async () => {
+    const leads = await rawAll("/leads");
+    const keyword = String(leads[0]?.latest_keyword);
+    const expected = idsOf(leads.filter((lead) => lead.latest_keyword === keyword));
+    const budgetMs = 1_000;
+    const slow = await spawnServer(DEMO.keys.directAll, { LEADPANTHER_FIND_TIME_BUDGET_MS: String(budgetMs) });
+    try {
+      // Every page takes 400 ms: four read ahead at a time, a 5,000-lead scan would take ~5 s.
+      sandbox.faults.inject({ method: "GET", path: "/leads", kind: "delay", ms: 400, times: 1_000 });
+      const started = Date.now();
+      const { result, list } = await call(slow, "list_leads", { keyword, limit: 100, max_scan: 20_000 });
+      const elapsed = Date.now() - started;
+      sandbox.faults.clear();
+      expect(list).toMatchObject({ complete: false, stopped_by: "time" });
+      const stoppedAt = list.next_offset as number;
+      // At least the first page is read whatever the budget; far from all of them.
+      expect(stoppedAt).toBeGreaterThanOrEqual(100);
+      expect(stoppedAt).toBeLessThan(LARGE_SCALE.direct.leads);
+      expect(stoppedAt % 100).toBe(0);
+      expect(list.scanned).toBe(stoppedAt);
+      expect(elapsed).toBeLessThan(budgetMs + 1_500);
+      expect(list.data.map((lead) => lead.id)).toEqual(expected.filter((id) => leads.findIndex((lead) => lead.id === id) < stoppedAt));
+      expect((result.content[0] as { text: string }).text).toContain(`not complete: stopped by time · more: call again with offset ${stoppedAt}`);
+      const rest = await findAll(direct, "list_leads", { keyword, limit: 100, max_scan: 20_000 }, stoppedAt);
+      expect([...list.data.map((lead) => String(lead.id)), ...rest.ids]).toEqual(expected);
+    } finally {
+      sandbox.faults.clear();
+      await slow.close();
+    }
+  });
+
+  test("a page that hangs past the budget: the call answers at the budget, not at the API timeout", async () => {
+    const slow = await spawnServer(DEMO.keys.directAll, { LEADPANTHER_FIND_TIME_BUDGET_MS: "1000" });
+    try {
+      // The first page answers; every later one hangs until its connection is dropped.
+      sandbox.faults.inject({ method: "GET", path: "/leads", kind: "delay", ms: 0, times: 1 });
+      sandbox.faults.inject({ method: "GET", path: "/leads", kind: "hang-before-apply", ms: 20_000, times: 1_000 });
+      const started = Date.now();
+      const { list } = await call(slow, "list_leads", { query: "ingrid osei" });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(list).toMatchObject({ complete: false, stopped_by: "time", scanned: 100, next_offset: 100, data: [] });
+    } finally {
+      sandbox.faults.clear();
+      await slow.close();
+    }
+  });
+});
+
 /** The concise text format, written out here on its own: each list's columns, in order. */
 const CONCISE_COLUMNS: Record<FindCollection, readonly string[]> = {
   posts: ["id", "status", "published_at", "scheduled_at", "text", "more_chars", "media", "impressions", "reactions", "comments"],
