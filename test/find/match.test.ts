@@ -18,6 +18,23 @@ describe("normalizeText", () => {
     expect(normalizeText("Søren Łukasz Æsir Œuvre")).toBe("soren lukasz aesir oeuvre");
   });
 
+  test("plain ASCII folds exactly as the full Unicode path does (it only takes a shorter way)", () => {
+    // The full path, written out on its own: width, case, accents, invisible characters, letter folds.
+    const fullPath = (text: string): string =>
+      text
+        .normalize("NFKC")
+        .toLowerCase()
+        .normalize("NFD")
+        .replace(/\p{M}/gu, "")
+        .replace(/\p{Default_Ignorable_Code_Point}/gu, "")
+        .replace(/[ßæœøłđðþı]/gu, (letter) => ({ ß: "ss", æ: "ae", œ: "oe", ø: "o", ł: "l", đ: "d", ð: "d", þ: "th", ı: "i" })[letter] ?? letter);
+    const everyAscii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)).join("");
+    expect(normalizeText(everyAscii)).toBe(fullPath(everyAscii));
+    fc.assert(fc.property(fc.string({ unit: "binary-ascii" }), (text) => normalizeText(text) === fullPath(text)));
+    // One character past ASCII takes the full path.
+    fc.assert(fc.property(fc.string({ unit: "binary-ascii" }), fc.constantFrom("é", "ß", "\u200B", "Ａ", "\u00AD"), (text, other) => normalizeText(text + other) === fullPath(text + other)));
+  });
+
   test("is idempotent", () => {
     fc.assert(fc.property(fc.string({ unit: "grapheme" }), (text) => normalizeText(normalizeText(text)) === normalizeText(text)));
   });
