@@ -91,14 +91,15 @@ function reader(path: string): (record: unknown) => unknown {
   };
 }
 
-/** The strings at a path: the value itself, or the strings directly inside it (`emails`). */
-function textsReader(path: string): (record: unknown) => string[] {
+/** The strings at a path: the value itself, or the strings directly inside it (`emails`), added to `texts`. */
+function textsReader(path: string): (record: unknown, texts: string[]) => void {
   const read = reader(path);
-  return (record) => {
+  return (record, texts) => {
     const value = read(record);
-    if (typeof value === "string") return [value];
-    if (typeof value !== "object" || value === null) return [];
-    return Object.values(value).filter((inner): inner is string => typeof inner === "string");
+    if (typeof value === "string") texts.push(value);
+    else if (typeof value === "object" && value !== null) {
+      for (const inner of Object.values(value)) if (typeof inner === "string") texts.push(inner);
+    }
   };
 }
 
@@ -131,7 +132,11 @@ function words(description: string, ...paths: readonly string[]) {
     (query) => {
       const matches = wordsMatcher(query);
       const readers = paths.map(textsReader);
-      return (record) => matches(readers.flatMap((read) => read(record)));
+      return (record) => {
+        const texts: string[] = [];
+        for (const read of readers) read(record, texts);
+        return matches(texts);
+      };
     },
   );
 }

@@ -63,14 +63,22 @@ export function matchesAllWords(haystacks: readonly (string | undefined | null)[
 
 /**
  * {@link matchesAllWords} for one query over many records: the query is folded once, not once
- * per record.
+ * per record, and a field of plain ASCII is searched as it is, without a folded copy: an ASCII
+ * word ignoring ASCII case (all that folding would change in it), a word with any other
+ * character not at all (folding never turns ASCII into anything else).
  */
 export function wordsMatcher(query: string): (haystacks: readonly (string | undefined | null)[]) => boolean {
-  const words = queryWords(query);
+  const words = queryWords(query).map((word) => ({ word, inAscii: ASCII_ONLY.test(word) ? new RegExp(word, "i") : undefined }));
   if (words.length === 0) return () => true;
   return (haystacks) => {
-    const texts = haystacks.filter((text): text is string => typeof text === "string" && text !== "").map(normalizeText);
-    return words.every((word) => texts.some((text) => text.includes(word)));
+    const ascii: string[] = [];
+    const folded: string[] = [];
+    for (const text of haystacks) {
+      if (typeof text !== "string" || text === "") continue;
+      if (ASCII_ONLY.test(text)) ascii.push(text);
+      else folded.push(normalizeText(text));
+    }
+    return words.every(({ word, inAscii }) => (inAscii !== undefined && ascii.some((text) => inAscii.test(text))) || folded.some((text) => text.includes(word)));
   };
 }
 

@@ -161,10 +161,14 @@ function partialOrderCaveat(result: ScanResult<unknown>, maxScan: number): strin
   return `${covered} Call again with the same arguments ${wait} for the exact order.`;
 }
 
-/** The filters' test on what the model may see of a record (see ResultShaper.filterView). */
+/**
+ * The filters' test on what the model may see of a record (see ResultShaper.filterView). A view
+ * only withholds, so a record that fails as read fails as seen: only the few that pass as read
+ * are copied into their view and tested again.
+ */
 function matcherFor(op: ToolDefinition, test: (record: unknown) => boolean, settings: ShapeSettings): (record: unknown) => boolean {
   const view = op.shape?.filterView;
-  return view === undefined ? test : (record) => test(view(record, settings));
+  return view === undefined ? test : (record) => test(record) && test(view(record, settings));
 }
 
 /** The API client, remembering the request id of its last answer (the one a list result reports). */

@@ -157,6 +157,8 @@ export interface ResultShaper {
    * What the find filters compare, when the model may not see all of a record: the record
    * with those values withheld (not yet wrapped as untrusted text), so that a filter cannot
    * tell the model what the result would hide. Without it, filters compare the record as read.
+   * It must only withhold (never add a word or a value): the scan tests the record as read
+   * first and builds the view only for records that pass.
    */
   filterView?: (record: unknown, settings: ShapeSettings) => unknown;
 }

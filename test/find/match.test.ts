@@ -81,6 +81,21 @@ describe("matchesAllWords", () => {
     expect(matchesAllWords([], " ... ")).toBe(true);
   });
 
+  test("property: the same answer as folding every field and looking for every folded word", () => {
+    const reference = (haystacks: (string | null)[], query: string): boolean =>
+      queryWords(query).every((word) => haystacks.some((text) => typeof text === "string" && normalizeText(text).includes(word)));
+    // ASCII and the characters folding changes, mixed: fields take the plain-ASCII way or not.
+    const letters = fc.constantFrom(..."aZk09 .-@_\u212AİıßéÉＡａ\u200Bøſ田");
+    const text = fc.string({ unit: letters, maxLength: 12 });
+    fc.assert(
+      fc.property(fc.array(fc.option(text), { maxLength: 4 }), text, (haystacks, query) => matchesAllWords(haystacks, query) === reference(haystacks, query)),
+      { numRuns: 2_000 },
+    );
+    // The Kelvin sign folds to k outside ASCII only: an ASCII field is searched for "k" as it is.
+    expect(matchesAllWords(["Kelvin"], "\u212Aelvin")).toBe(true);
+    expect(matchesAllWords(["\u212Aelvin"], "KELVIN")).toBe(true);
+  });
+
   test("property: any substring of a record's word, in any case, finds the record", () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[A-Za-zÀ-ÿ]{1,12}$/), fc.nat(), fc.nat(), (word, a, b) => {
