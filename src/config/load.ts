@@ -2,11 +2,12 @@
 import { delimiter, isAbsolute } from "node:path";
 import { z } from "zod";
 import { OFFICIAL_BASE_URL, WRONG_API_HOST } from "../contract.js";
+import { SCAN_LIMITS } from "../find/scan.js";
 import { LOG_LEVELS } from "../log.js";
 import { ACTIVITY_CONTENT_MODES } from "../safety/redact.js";
 import { TOOLSETS, type Toolset } from "../tools/toolsets.js";
 import { collectRaw, type RawSetting } from "./args.js";
-import { ConfigError, LEAD_PII_MODES, SANDBOX_SCALES, SETTINGS, type Config, type SettingSpec } from "./settings.js";
+import { ConfigError, FIND_TIME_BUDGET_RANGE, LEAD_PII_MODES, SANDBOX_SCALES, SETTINGS, type Config, type SettingSpec } from "./settings.js";
 
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
   true: true,
@@ -196,6 +197,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     toolsets,
     clientId,
     timeoutMs: parsed(raw.timeoutMs, () => integerSchema(1_000, 300_000), 30_000),
+    findTimeBudgetMs: parsed(raw.findTimeBudgetMs, () => integerSchema(FIND_TIME_BUDGET_RANGE.min, FIND_TIME_BUDGET_RANGE.max), SCAN_LIMITS.defaultTimeBudgetMs),
     activityContent: parsed(raw.activityContent, () => choiceSchema(ACTIVITY_CONTENT_MODES), "redact"),
     confirmDestructive: parsed(raw.confirmDestructive, booleanSchema, true),
     confirmSecret,

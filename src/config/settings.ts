@@ -1,12 +1,16 @@
 /** What an operator can set: the one table that feeds --help, the README and the parser. */
 import { delimiter } from "node:path";
 import { OFFICIAL_BASE_URL } from "../contract.js";
+import { SCAN_LIMITS } from "../find/scan.js";
 import { LOG_LEVELS, type LogLevel } from "../log.js";
 import type { ActivityContentMode } from "../safety/redact.js";
 import { TOOLSETS, type Toolset } from "../tools/toolsets.js";
 
 export const LEAD_PII_MODES = ["full", "masked"] as const;
 export type LeadPiiMode = (typeof LEAD_PII_MODES)[number];
+
+/** LEADPANTHER_FIND_TIME_BUDGET_MS: at least a second (the first page is read whatever the budget), at most five minutes. */
+export const FIND_TIME_BUDGET_RANGE = { min: 1_000, max: 300_000 } as const;
 
 export const SANDBOX_SCALES = ["small", "large"] as const;
 export type SandboxScale = (typeof SANDBOX_SCALES)[number];
@@ -22,6 +26,8 @@ export interface Config {
   toolsets: ReadonlySet<Toolset>;
   clientId: string | undefined;
   timeoutMs: number;
+  /** How long one filtered list call reads pages before it answers with what it found. */
+  findTimeBudgetMs: number;
   activityContent: ActivityContentMode;
   confirmDestructive: boolean;
   /** Keys the confirm tokens of deletes and archives; undefined: a random one per process. Never printed. */
@@ -117,6 +123,13 @@ export const SETTINGS = {
     summary: "Deadline for one API call, retries included.",
     accepted: "an integer from 1000 to 300000",
     defaultText: "`30000`",
+  },
+  findTimeBudgetMs: {
+    env: "LEADPANTHER_FIND_TIME_BUDGET_MS",
+    flag: "--find-time-budget-ms",
+    summary: "How long a filtered list call reads pages; then it answers with what it found and the offset to go on from. Keep it below your client's request timeout.",
+    accepted: `an integer from ${FIND_TIME_BUDGET_RANGE.min} to ${FIND_TIME_BUDGET_RANGE.max}`,
+    defaultText: `\`${SCAN_LIMITS.defaultTimeBudgetMs}\``,
   },
   activityContent: {
     env: "LEADPANTHER_ACTIVITY_CONTENT",

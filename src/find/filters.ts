@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { LEAD_MAGNET_STATUSES, POST_STATUSES } from "../contract.js";
 import { isoTimestamp, uuidField } from "../tools/fields.js";
-import { isWithin, matchesAllWords, queryWords, sameKeyword } from "./match.js";
+import { isWithin, keywordMatcher, queryWords, wordsMatcher, type TimeWindow } from "./match.js";
 
 export type FindCollection = "posts" | "leads" | "activity" | "lead_magnets" | "clients";
 
@@ -75,20 +75,32 @@ export const RECORD_FIELDS = {
 
 /** The value at a dotted path of a record (own properties only), or undefined. */
 export function valueAt(record: unknown, path: string): unknown {
-  let value: unknown = record;
-  for (const key of path.split(".")) {
-    if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
+  return reader(path)(record);
 }
 
-/** The strings at a path: the value itself, or the strings directly inside it (`emails`). */
-function textsAt(record: unknown, path: string): string[] {
-  const value = valueAt(record, path);
-  if (typeof value === "string") return [value];
-  if (typeof value !== "object" || value === null) return [];
-  return Object.values(value).filter((inner): inner is string => typeof inner === "string");
+/** {@link valueAt} for one path over many records: the path is split once. */
+function reader(path: string): (record: unknown) => unknown {
+  const keys = path.split(".");
+  return (record) => {
+    let value: unknown = record;
+    for (const key of keys) {
+      if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
+      value = (value as Record<string, unknown>)[key];
+    }
+    return value;
+  };
+}
+
+/** The strings at a path: the value itself, or the strings directly inside it (`emails`), added to `texts`. */
+function textsReader(path: string): (record: unknown, texts: string[]) => void {
+  const read = reader(path);
+  return (record, texts) => {
+    const value = read(record);
+    if (typeof value === "string") texts.push(value);
+    else if (typeof value === "object" && value !== null) {
+      for (const inner of Object.values(value)) if (typeof inner === "string") texts.push(inner);
+    }
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -124,7 +136,15 @@ function words(description: string, ...paths: readonly string[]) {
       .refine((query) => query.length <= QUERY_MAX, { error: `must be at most ${QUERY_MAX} characters` })
       .refine((query) => queryWords(query).length > 0, { error: "must contain at least one letter or digit" })
       .describe(description),
-    (query) => (record) => matchesAllWords(paths.flatMap((path) => textsAt(record, path)), query),
+    (query) => {
+      const matches = wordsMatcher(query);
+      const readers = paths.map(textsReader);
+      return (record) => {
+        const texts: string[] = [];
+        for (const read of readers) read(record, texts);
+        return matches(texts);
+      };
+    },
   );
 }
 
@@ -137,31 +157,43 @@ function token(description: string, path: string) {
       .refine((wanted) => wanted.length >= 1, { error: "must not be empty", abort: true })
       .refine((wanted) => wanted.length <= TOKEN_MAX, { error: `must be at most ${TOKEN_MAX} characters` })
       .describe(description),
-    (wanted) => (record) => sameKeyword(valueAt(record, path), wanted),
+    (wanted) => keywordTest(path, wanted),
   );
+}
+
+/** A value at `path` that is the same keyword as `wanted`. */
+function keywordTest(path: string, wanted: string): RecordTest {
+  const read = reader(path);
+  const same = keywordMatcher(wanted);
+  return (record) => same(read(record));
 }
 
 function oneOf(description: string | undefined, values: readonly [string, ...string[]], path: string) {
-  return field(
-    described(z.enum(values, { error: `must be one of ${values.join(", ")}` }), description),
-    (wanted) => (record) => sameKeyword(valueAt(record, path), wanted),
-  );
+  return field(described(z.enum(values, { error: `must be one of ${values.join(", ")}` }), description), (wanted) => keywordTest(path, wanted));
 }
 
 function flag(description: string | undefined, path: string) {
-  return field(described(z.boolean({ error: "must be true or false" }), description), (wanted) => (record) => valueAt(record, path) === wanted);
+  return field(described(z.boolean({ error: "must be true or false" }), description), (wanted) => {
+    const read = reader(path);
+    return (record) => read(record) === wanted;
+  });
 }
 
 function recordId(what: string, description: string | undefined, path: string) {
-  return field(described(uuidField(what), description), (wanted) => (record) => sameKeyword(valueAt(record, path), wanted));
+  return field(described(uuidField(what), description), (wanted) => keywordTest(path, wanted));
 }
 
 function atOrAfter(name: string, description: string | undefined, path: string) {
-  return field(described(isoTimestamp(name), description), (wanted) => (record) => isWithin(valueAt(record, path), { after: Date.parse(wanted) }));
+  return field(described(isoTimestamp(name), description), (wanted) => withinTest(path, { after: Date.parse(wanted) }));
 }
 
 function before(name: string, description: string | undefined, path: string) {
-  return field(described(isoTimestamp(name), description), (wanted) => (record) => isWithin(valueAt(record, path), { before: Date.parse(wanted) }));
+  return field(described(isoTimestamp(name), description), (wanted) => withinTest(path, { before: Date.parse(wanted) }));
+}
+
+function withinTest(path: string, window: TimeWindow): RecordTest {
+  const read = reader(path);
+  return (record) => isWithin(read(record), window);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -270,8 +302,8 @@ const postFilter = defineFilter(
   {
     status: oneOf(undefined, POST_STATUSES, POST.status),
     query: words("Words in the post text.", POST.text),
-    scheduled_after: atOrAfter("scheduled_after", "Scheduled at or after; sorts by schedule.", POST.scheduledAt),
-    scheduled_before: before("scheduled_before", "Scheduled before; sorts by schedule.", POST.scheduledAt),
+    scheduled_after: atOrAfter("scheduled_after", "Scheduled at or after.", POST.scheduledAt),
+    scheduled_before: before("scheduled_before", "Scheduled before.", POST.scheduledAt),
   },
   {
     windows: [["scheduled_after", "scheduled_before"]],

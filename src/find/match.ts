@@ -26,11 +26,16 @@ const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
 /** What separates words: anything that is not a letter or a digit. */
 const WORD_SEPARATOR = /[^\p{L}\p{N}]+/u;
 
+/** Text every step below leaves as it is, but for case: NFKC and NFD keep ASCII, which holds no mark and nothing invisible. */
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
 /**
  * The comparable form of a text: width-folded (NFKC: fullwidth "ＧＵＩＤＥ" is "GUIDE"),
  * lower-cased, without accents (NFD, combining marks dropped) or invisible characters.
+ * A scan folds every field it compares of every record, so plain ASCII takes the short way.
  */
 export function normalizeText(text: string): string {
+  if (ASCII_ONLY.test(text)) return text.toLowerCase();
   return text
     .normalize("NFKC")
     .toLowerCase()
@@ -53,15 +58,39 @@ export function queryWords(query: string): string[] {
  * everything; the input schemas refuse such a query before it gets here.
  */
 export function matchesAllWords(haystacks: readonly (string | undefined | null)[], query: string): boolean {
-  const words = queryWords(query);
-  if (words.length === 0) return true;
-  const texts = haystacks.filter((text): text is string => typeof text === "string" && text !== "").map(normalizeText);
-  return words.every((word) => texts.some((text) => text.includes(word)));
+  return wordsMatcher(query)(haystacks);
+}
+
+/**
+ * {@link matchesAllWords} for one query over many records: the query is folded once, not once
+ * per record, and a field of plain ASCII is searched as it is, without a folded copy: an ASCII
+ * word ignoring ASCII case (all that folding would change in it), a word with any other
+ * character not at all (folding never turns ASCII into anything else).
+ */
+export function wordsMatcher(query: string): (haystacks: readonly (string | undefined | null)[]) => boolean {
+  const words = queryWords(query).map((word) => ({ word, inAscii: ASCII_ONLY.test(word) ? new RegExp(word, "i") : undefined }));
+  if (words.length === 0) return () => true;
+  return (haystacks) => {
+    const ascii: string[] = [];
+    const folded: string[] = [];
+    for (const text of haystacks) {
+      if (typeof text !== "string" || text === "") continue;
+      if (ASCII_ONLY.test(text)) ascii.push(text);
+      else folded.push(normalizeText(text));
+    }
+    return words.every(({ word, inAscii }) => (inAscii !== undefined && ascii.some((text) => inAscii.test(text))) || folded.some((text) => text.includes(word)));
+  };
 }
 
 /** Keyword equality as people mean it: `GUIDE`, `guide`, ` ＧＵＩＤＥ ` are the same keyword. */
 export function sameKeyword(value: unknown, wanted: string): boolean {
-  return typeof value === "string" && normalizeText(value).trim() === normalizeText(wanted).trim();
+  return keywordMatcher(wanted)(value);
+}
+
+/** {@link sameKeyword} for one wanted keyword over many records, folded once. */
+export function keywordMatcher(wanted: string): (value: unknown) => boolean {
+  const folded = normalizeText(wanted).trim();
+  return (value) => typeof value === "string" && normalizeText(value).trim() === folded;
 }
 
 /**

@@ -10,7 +10,7 @@ export const CLIENT_TOOLS = [
     name: "list_clients",
     title: "List client accounts",
     description:
-      `Client accounts this agency key can work on, with their grants; a direct key has none. A user_id is the client_id of other tools. ${FILTER_COST}`,
+      `Client accounts this agency key can work on, with their grants (none for a direct key). A user_id is the client_id of other tools. ${FILTER_COST}`,
     method: "GET",
     directPath: "/clients",
     requires: { kind: "scope", scope: "clients:read" },

@@ -99,4 +99,4 @@ export const confirmShape = {
 };
 
 /** Said in each confirmed tool's description: the model shows the preview and waits. */
-export const CONFIRM_NOTE = " Asks first (a dialog, or a preview with a confirm token): show the preview to the person, await their answer.";
+export const CONFIRM_NOTE = " Asks first (a dialog, or a preview and confirm token): show the preview to the person, await their answer.";

@@ -12,7 +12,7 @@ import type { ResponseFormat } from "../find/concise.js";
 import { responseFormatShape } from "../find/concise.js";
 import { FIND_FILTERS, type FilterValue, type FindCollection } from "../find/filters.js";
 import { composeFindResult, type FindScanSummary } from "../find/render.js";
-import { apiPages, scan, SCAN_LIMITS, type ScanProgress } from "../find/scan.js";
+import { apiPages, scan, SCAN_LIMITS, type ScanProgress, type ScanResult, type ScanStop } from "../find/scan.js";
 import { routeFor, failure } from "../call.js";
 import { isSecretFree, listResult, invalidListAnswer, shapeData } from "../results.js";
 import { paginationShape } from "./fields.js";
@@ -46,7 +46,7 @@ export function pagedList(collection: FindCollection) {
 }
 
 /** What every list tool's description says of its filters: who applies them and what they cost. */
-export const FILTER_COST = "Filters run in this server: it reads pages of 100 until limit matches, max_scan records or ~25 s.";
+export const FILTER_COST = "Filters run in this server: it reads pages of 100 until limit matches, max_scan records or the time budget.";
 
 async function runList(call: ToolCall, args: Record<string, unknown>): Promise<CallToolResult> {
   const { op } = call;
@@ -87,42 +87,88 @@ async function runList(call: ToolCall, args: Record<string, unknown>): Promise<C
 
     const limit = typeof args.limit === "number" ? args.limit : PAGINATION.defaultLimit;
     const maxScan = typeof args.max_scan === "number" ? args.max_scan : SCAN_LIMITS.defaultMaxScan;
+    const order = filter.order(args);
     const result = await scan({
       fetchPage: apiPages(answers, route),
       match: matcherFor(op, filter.predicate(args), call.config),
-      limit,
-      startOffset: offset,
+      // An ordered window reads every record before it cuts: its earliest posts may be on any page.
+      limit: order === undefined ? limit : Number.MAX_SAFE_INTEGER,
+      startOffset: order === undefined ? offset : 0,
       maxScan,
+      timeBudgetMs: call.config.findTimeBudgetMs,
       signal: call.extra.signal,
       onProgress: progressReporter(call, maxScan),
       // Pages ahead in flight: a search of 5,000 records costs about what its slowest pages do.
       concurrency: SCAN_LIMITS.maxConcurrency,
     });
-    const shaped = shapeData(op, result.matches, call.config) as unknown[];
-    const entries = shaped.map((record, index) => ({ record, offset: result.matchOffsets[index] ?? offset }));
-    const order = filter.order(args);
-    if (order) entries.sort((a, b) => order(a.record, b.record));
-    const summary: FindScanSummary = {
-      filters: filter.given(args) as Record<string, FilterValue>,
-      scanned: result.scanned,
-      matched: result.matched,
-      stoppedBy: result.stoppedBy,
-      retryAfterSeconds: result.retryAfterSeconds,
-    };
-    const composed = composeFindResult({ tool: op.name, collection, format, entries, offset, complete: result.complete, nextOffset: result.nextOffset, scan: summary });
+    const filters = filter.given(args) as Record<string, FilterValue>;
+    const page = order === undefined ? inCollectionOrder(result) : inWindowOrder(result, order, offset, limit, maxScan);
+    const shaped = shapeData(op, page.records, call.config) as unknown[];
+    const entries = shaped.map((record, index) => ({ record, offset: page.offsets[index] ?? offset }));
+    const summary: FindScanSummary = { filters, scanned: result.scanned, matched: result.matched, stoppedBy: page.stoppedBy, retryAfterSeconds: result.retryAfterSeconds };
+    const composed = composeFindResult({ tool: op.name, collection, format, entries, offset, complete: page.complete, nextOffset: page.nextOffset, scan: summary });
     // Only what is shown is checked for secret-shaped values: a page's whole body, read and
     // dropped, costs more to check than the scan itself.
-    return listResult(op, composed, { requestId: answers.lastRequestId, settings: call.config, scrubbed: false });
+    return listResult(op, composed, { requestId: answers.lastRequestId, settings: call.config, scrubbed: false, caveat: page.caveat });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     return failure(call, error);
   }
 }
 
-/** The filters' test on what the model may see of a record (see ResultShaper.filterView). */
+/** The records a filtered call shows, where each sits, and how the call may go on. */
+interface FoundPage {
+  records: unknown[];
+  /** Parallel to `records`: the offset a call resumed at it starts with. */
+  offsets: number[];
+  complete: boolean;
+  nextOffset: number | undefined;
+  stoppedBy: ScanStop | undefined;
+  caveat?: string;
+}
+
+/** Matches in the API's order: offsets are positions in the collection, as the scan reports them. */
+function inCollectionOrder(result: ScanResult<unknown>): FoundPage {
+  return { records: result.matches, offsets: result.matchOffsets, complete: result.complete, nextOffset: result.nextOffset, stoppedBy: result.stoppedBy };
+}
+
+/**
+ * An ordered window (posts by schedule): the scan read the collection from its start, so the
+ * matches are sorted (ties in the API's order) and `offset` counts into them; a call resumed at
+ * `next_offset` shows the next ones, none skipped or repeated while the collection is unchanged.
+ * When the scan could not read everything, an unread post may belong anywhere in the order: the
+ * call shows the earliest of what was read, offers no `next_offset` and says how to read it all.
+ */
+function inWindowOrder(result: ScanResult<unknown>, order: (a: unknown, b: unknown) => number, offset: number, limit: number, maxScan: number): FoundPage {
+  const sorted = result.matches.map((record, at) => ({ record, at })).sort((a, b) => order(a.record, b.record) || a.at - b.at);
+  const shown = sorted.slice(offset, offset + limit).map((entry) => entry.record);
+  const offsets = shown.map((_, index) => offset + index);
+  if (!result.complete) {
+    return { records: shown, offsets, complete: false, nextOffset: undefined, stoppedBy: result.stoppedBy, caveat: partialOrderCaveat(result, maxScan) };
+  }
+  const end = offset + shown.length;
+  return end < sorted.length ? { records: shown, offsets, complete: false, nextOffset: end, stoppedBy: "limit" } : { records: shown, offsets, complete: true, nextOffset: undefined, stoppedBy: undefined };
+}
+
+function partialOrderCaveat(result: ScanResult<unknown>, maxScan: number): string {
+  const covered = `Ordered over the first ${result.scanned} records read only: one not read may come earlier, so no next_offset is given.`;
+  if (result.stoppedBy === "max_scan") {
+    return maxScan < SCAN_LIMITS.maxScan
+      ? `${covered} Call again with a larger max_scan (at most ${SCAN_LIMITS.maxScan}) for the exact order.`
+      : `${covered} The collection is larger than one call can read: list without a schedule window and sort the matches yourself.`;
+  }
+  const wait = result.retryAfterSeconds === undefined ? "in a moment" : `after ${result.retryAfterSeconds} s`;
+  return `${covered} Call again with the same arguments ${wait} for the exact order.`;
+}
+
+/**
+ * The filters' test on what the model may see of a record (see ResultShaper.filterView). A view
+ * only withholds, so a record that fails as read fails as seen: only the few that pass as read
+ * are copied into their view and tested again.
+ */
 function matcherFor(op: ToolDefinition, test: (record: unknown) => boolean, settings: ShapeSettings): (record: unknown) => boolean {
   const view = op.shape?.filterView;
-  return view === undefined ? test : (record) => test(view(record, settings));
+  return view === undefined ? test : (record) => test(record) && test(view(record, settings));
 }
 
 /** The API client, remembering the request id of its last answer (the one a list result reports). */

@@ -12,12 +12,12 @@ const uploadMediaShape = {
     .min(1, { error: "must not be empty" })
     .refine((path) => path.length <= 4096, { error: "must be at most 4,096 characters" })
     .optional()
-    .describe("Absolute path of the file, inside the client's roots or LEADPANTHER_UPLOAD_ROOTS."),
+    .describe("Absolute path inside the client's roots or LEADPANTHER_UPLOAD_ROOTS."),
   content_base64: z
     .string({ error: "must be a string of base64" })
     .min(1, { error: "must not be empty" })
     .optional()
-    .describe("The file's bytes as base64, instead of file_path."),
+    .describe("The file as base64, instead of file_path."),
   file_name: z
     .string({ error: "must be a string" })
     .min(1, { error: "must not be empty" })

@@ -31,7 +31,7 @@ const scheduledAt = z.string({ error: "must be a string: a date and time such as
 
 const timeZone = z
   .string({ error: "must be a string: an IANA time zone such as Europe/Berlin" })
-  .describe("IANA zone (e.g. Europe/Berlin) for a scheduled_at given without offset.");
+  .describe("IANA zone (e.g. Europe/Berlin) for a scheduled_at without offset.");
 
 const images = z
   .array(mediaReference("an image"), { error: "must be a list of image URLs or media paths" })
@@ -43,7 +43,7 @@ const documentUrl = mediaReference("a PDF document");
 const postFields = {
   text: text.describe(`Up to ${POST_TEXT_MAX} characters.`),
   scheduled_at: scheduledAt.describe(
-    "Future publish time: RFC 3339 with offset (2026-06-01T09:00:00+02:00, +0200, Z) or a local time with time_zone. Left out: a draft.",
+    "Future time with offset (2026-06-01T09:00:00+02:00, +0200, Z), or local with time_zone. Left out: a draft.",
   ),
   images: images.describe("Image https URLs or upload_media paths; not with document_url."),
   document_url: documentUrl.describe("A PDF (https URL or upload_media path): a document post; not with images."),
@@ -159,7 +159,7 @@ export const POST_TOOLS = [
   defineTool({
     name: "list_posts",
     title: "List posts",
-    description: `LinkedIn posts of the account, in LeadPanther's order (by creation). ${FILTER_COST}`,
+    description: `LinkedIn posts of the account, in LeadPanther's order (by creation); a scheduled_after/before window by scheduled_at, offset counting within it. ${FILTER_COST}`,
     method: "GET",
     directPath: "/posts",
     agencyPath: "/clients/{clientId}/posts",

@@ -157,6 +157,8 @@ export interface ResultShaper {
    * What the find filters compare, when the model may not see all of a record: the record
    * with those values withheld (not yet wrapped as untrusted text), so that a filter cannot
    * tell the model what the result would hide. Without it, filters compare the record as read.
+   * It must only withhold (never add a word or a value): the scan tests the record as read
+   * first and builds the view only for records that pass.
    */
   filterView?: (record: unknown, settings: ShapeSettings) => unknown;
 }
@@ -167,6 +169,8 @@ export interface ToolSettings extends ShapeSettings {
   toolsets: ReadonlySet<Toolset>;
   confirmDestructive: boolean;
   timeoutMs: number;
+  /** How long a filtered list call reads pages (LEADPANTHER_FIND_TIME_BUDGET_MS). */
+  findTimeBudgetMs: number;
   uploadRoots: readonly string[];
   /** The client the operator pinned with LEADPANTHER_CLIENT_ID, if any. */
   clientId: string | undefined;

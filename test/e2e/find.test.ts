@@ -144,6 +144,54 @@ describe("filters over the 5,000-lead sandbox, exact across pages", () => {
     expect(list.data.map((post) => post.id)).toEqual(idsOf(expected));
   });
 
+  test("a schedule window holding more than limit posts: the earliest limit of them, then the rest in order", async () => {
+    const posts = await rawAll("/posts");
+    const after = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const before = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const at = (post: Json): number => Date.parse(String(post.scheduled_at));
+    const positions = posts.flatMap((post, index) => (typeof post.scheduled_at === "string" && at(post) >= Date.parse(after) && at(post) < Date.parse(before) ? [index] : []));
+    // Ties keep the API's order.
+    const expected = [...positions].sort((a, b) => at(posts[a] as Json) - at(posts[b] as Json) || a - b).map((index) => String(posts[index]?.id));
+    const limit = 7;
+    expect(expected.length).toBeGreaterThan(3 * limit);
+    // The window's earliest posts are not its first in the API's order, and sit past page 1.
+    expect(expected.slice(0, limit)).not.toEqual(positions.slice(0, limit).map((index) => String(posts[index]?.id)));
+    expect(Math.max(...positions)).toBeGreaterThan(100);
+
+    const args = { scheduled_after: after, scheduled_before: before, limit };
+    const first = await call(direct, "list_posts", args);
+    expect(first.list.data.map((post) => post.id)).toEqual(expected.slice(0, limit));
+    expect(first.list).toMatchObject({ offset: 0, complete: false, stopped_by: "limit", next_offset: limit, scanned: posts.length, matched: expected.length });
+    expect(first.result.content[0]).toMatchObject({ text: expect.stringContaining(`more: call again with offset ${limit}`) });
+
+    const found: string[] = [];
+    let offset = 0;
+    for (let calls = 0; calls <= expected.length; calls++) {
+      const { list } = await call(direct, "list_posts", { ...args, offset });
+      expect(list.offset).toBe(offset);
+      found.push(...list.data.map((post) => String(post.id)));
+      if (list.complete) break;
+      expect(list.next_offset).toBe(offset + limit);
+      offset = list.next_offset as number;
+    }
+    expect(found).toEqual(expected);
+  });
+
+  test("a schedule window the scan cap cuts short: ordered over what was read, no next_offset, and says so", async () => {
+    const posts = await rawAll("/posts");
+    const after = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const before = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const read = posts.slice(0, 150).filter((post) => typeof post.scheduled_at === "string" && post.scheduled_at >= after && post.scheduled_at < before);
+    expect(read.length).toBeGreaterThan(3);
+    const expected = [...read].sort((a, b) => Date.parse(String(a.scheduled_at)) - Date.parse(String(b.scheduled_at))).slice(0, 3);
+    const { result, list } = await call(direct, "list_posts", { scheduled_after: after, scheduled_before: before, limit: 3, max_scan: 150 });
+    expect(list.data.map((post) => post.id)).toEqual(idsOf(expected));
+    expect(list).toMatchObject({ complete: false, stopped_by: "max_scan", scanned: 150, matched: read.length });
+    expect(list.next_offset).toBeUndefined();
+    expect(list.notice).toContain("Ordered over the first 150 records read only");
+    expect((result.content[0] as { text: string }).text).toContain("Call again with a larger max_scan");
+  });
+
   test("lead magnets by status, clients by name (agency key)", async () => {
     const magnets = await rawAll("/lead-magnets");
     const status = String(magnets[0]?.status);
@@ -277,6 +325,55 @@ describe("progress, cancellation and rate limits", () => {
     expect((result.content[0] as { text: string }).text).toContain("stopped by rate_limited");
     const rest = await findAll(direct, "list_leads", { keyword, limit: 100, max_scan: 20_000 }, stoppedAt);
     expect([...list.data.map((lead) => String(lead.id)), ...rest.ids]).toEqual(expected);
+  });
+});
+
+describe("the time budget (LEADPANTHER_FIND_TIME_BUDGET_MS)", () => {
+  test("slow pages: the scan stops at the budget with what it found, and resuming from next_offset misses and repeats nothing", async () => {
+    const leads = await rawAll("/leads");
+    const keyword = String(leads[0]?.latest_keyword);
+    const expected = idsOf(leads.filter((lead) => lead.latest_keyword === keyword));
+    const budgetMs = 1_000;
+    const slow = await spawnServer(DEMO.keys.directAll, { LEADPANTHER_FIND_TIME_BUDGET_MS: String(budgetMs) });
+    try {
+      // Every page takes 400 ms: four read ahead at a time, a 5,000-lead scan would take ~5 s.
+      sandbox.faults.inject({ method: "GET", path: "/leads", kind: "delay", ms: 400, times: 1_000 });
+      const started = Date.now();
+      const { result, list } = await call(slow, "list_leads", { keyword, limit: 100, max_scan: 20_000 });
+      const elapsed = Date.now() - started;
+      sandbox.faults.clear();
+      expect(list).toMatchObject({ complete: false, stopped_by: "time" });
+      const stoppedAt = list.next_offset as number;
+      // At least the first page is read whatever the budget; far from all of them.
+      expect(stoppedAt).toBeGreaterThanOrEqual(100);
+      expect(stoppedAt).toBeLessThan(LARGE_SCALE.direct.leads);
+      expect(stoppedAt % 100).toBe(0);
+      expect(list.scanned).toBe(stoppedAt);
+      expect(elapsed).toBeLessThan(budgetMs + 1_500);
+      expect(list.data.map((lead) => lead.id)).toEqual(expected.filter((id) => leads.findIndex((lead) => lead.id === id) < stoppedAt));
+      expect((result.content[0] as { text: string }).text).toContain(`not complete: stopped by time · more: call again with offset ${stoppedAt}`);
+      const rest = await findAll(direct, "list_leads", { keyword, limit: 100, max_scan: 20_000 }, stoppedAt);
+      expect([...list.data.map((lead) => String(lead.id)), ...rest.ids]).toEqual(expected);
+    } finally {
+      sandbox.faults.clear();
+      await slow.close();
+    }
+  });
+
+  test("a page that hangs past the budget: the call answers at the budget, not at the API timeout", async () => {
+    const slow = await spawnServer(DEMO.keys.directAll, { LEADPANTHER_FIND_TIME_BUDGET_MS: "1000" });
+    try {
+      // The first page answers; every later one hangs until its connection is dropped.
+      sandbox.faults.inject({ method: "GET", path: "/leads", kind: "delay", ms: 0, times: 1 });
+      sandbox.faults.inject({ method: "GET", path: "/leads", kind: "hang-before-apply", ms: 20_000, times: 1_000 });
+      const started = Date.now();
+      const { list } = await call(slow, "list_leads", { query: "ingrid osei" });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(list).toMatchObject({ complete: false, stopped_by: "time", scanned: 100, next_offset: 100, data: [] });
+    } finally {
+      sandbox.faults.clear();
+      await slow.close();
+    }
   });
 });
 

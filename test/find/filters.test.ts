@@ -1,6 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { FIND_FILTERS, RECORD_FIELDS, valueAt, type FindCollection } from "../../src/find/filters.js";
+import { queryWords } from "../../src/find/match.js";
+import { maskLeadEmails } from "../../src/safety/pii.js";
 import { buildSeed } from "../../src/sandbox/seed.js";
 
 const POST_ID = "10010000-0000-4000-8000-000000000001";
@@ -104,6 +107,24 @@ describe("list_leads filters", () => {
     expect(found.length).toBeGreaterThan(1);
     expect(found.every((record) => /Lucía/.test(`${record.name} ${record.headline ?? ""}`) || /lucia/.test(JSON.stringify(record.emails)))).toBe(true);
     expect(leads.filter((record) => record.name.includes("Lucía")).every(FIND_FILTERS.leads.predicate({ query: "LUCIA" }))).toBe(true);
+  });
+});
+
+describe("masked PII: the view of a lead only withholds", () => {
+  test("property: a query that finds a lead's masked view finds the lead as read (the scan tests the record first)", () => {
+    const local = fc.string({ unit: fc.constantFrom(..."abkK.+_-9éØ田"), minLength: 1, maxLength: 8 });
+    const domain = fc.constantFrom("example.com", "mail.example.org", "b.co");
+    const address = fc.tuple(local, domain).map(([name, host]) => `${name}@${host}`);
+    const words = fc.string({ unit: fc.constantFrom(..."abk9é ."), minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(address, fc.option(address), fc.string({ maxLength: 6 }), words, (submitted, personal, headline, query) => {
+        fc.pre(queryWords(query).length > 0);
+        const record = lead({ emails: { submitted, work: null, personal }, headline: `${headline} ${submitted}`, name: "Kim", form_name: null });
+        const test = FIND_FILTERS.leads.predicate({ query });
+        return !test(maskLeadEmails(record)) || test(record);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
 

@@ -18,6 +18,23 @@ describe("normalizeText", () => {
     expect(normalizeText("Søren Łukasz Æsir Œuvre")).toBe("soren lukasz aesir oeuvre");
   });
 
+  test("plain ASCII folds exactly as the full Unicode path does (it only takes a shorter way)", () => {
+    // The full path, written out on its own: width, case, accents, invisible characters, letter folds.
+    const fullPath = (text: string): string =>
+      text
+        .normalize("NFKC")
+        .toLowerCase()
+        .normalize("NFD")
+        .replace(/\p{M}/gu, "")
+        .replace(/\p{Default_Ignorable_Code_Point}/gu, "")
+        .replace(/[ßæœøłđðþı]/gu, (letter) => ({ ß: "ss", æ: "ae", œ: "oe", ø: "o", ł: "l", đ: "d", ð: "d", þ: "th", ı: "i" })[letter] ?? letter);
+    const everyAscii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)).join("");
+    expect(normalizeText(everyAscii)).toBe(fullPath(everyAscii));
+    fc.assert(fc.property(fc.string({ unit: "binary-ascii" }), (text) => normalizeText(text) === fullPath(text)));
+    // One character past ASCII takes the full path.
+    fc.assert(fc.property(fc.string({ unit: "binary-ascii" }), fc.constantFrom("é", "ß", "\u200B", "Ａ", "\u00AD"), (text, other) => normalizeText(text + other) === fullPath(text + other)));
+  });
+
   test("is idempotent", () => {
     fc.assert(fc.property(fc.string({ unit: "grapheme" }), (text) => normalizeText(normalizeText(text)) === normalizeText(text)));
   });
@@ -62,6 +79,21 @@ describe("matchesAllWords", () => {
 
   test("a query without words matches everything (the schemas refuse one)", () => {
     expect(matchesAllWords([], " ... ")).toBe(true);
+  });
+
+  test("property: the same answer as folding every field and looking for every folded word", () => {
+    const reference = (haystacks: (string | null)[], query: string): boolean =>
+      queryWords(query).every((word) => haystacks.some((text) => typeof text === "string" && normalizeText(text).includes(word)));
+    // ASCII and the characters folding changes, mixed: fields take the plain-ASCII way or not.
+    const letters = fc.constantFrom(..."aZk09 .-@_\u212AİıßéÉＡａ\u200Bøſ田");
+    const text = fc.string({ unit: letters, maxLength: 12 });
+    fc.assert(
+      fc.property(fc.array(fc.option(text), { maxLength: 4 }), text, (haystacks, query) => matchesAllWords(haystacks, query) === reference(haystacks, query)),
+      { numRuns: 2_000 },
+    );
+    // The Kelvin sign folds to k outside ASCII only: an ASCII field is searched for "k" as it is.
+    expect(matchesAllWords(["Kelvin"], "\u212Aelvin")).toBe(true);
+    expect(matchesAllWords(["\u212Aelvin"], "KELVIN")).toBe(true);
   });
 
   test("property: any substring of a record's word, in any case, finds the record", () => {

@@ -119,6 +119,14 @@ describe("the other settings", () => {
     expect(refusal(["--timeout-ms", "70"]).message).toBe("--timeout-ms: 70 is out of range. Use an integer from 1000 to 300000.");
     expect(refusal(["--timeout-ms", "soon"]).message).toBe('--timeout-ms: "soon" is not a whole number. Use an integer from 1000 to 300000.');
   });
+  test("LEADPANTHER_FIND_TIME_BUDGET_MS: 25 s by default, a whole number of milliseconds from 1000 to 300000", () => {
+    expect(loadConfig([], {}).findTimeBudgetMs).toBe(25_000);
+    expect(loadConfig([], { LEADPANTHER_FIND_TIME_BUDGET_MS: "1500" }).findTimeBudgetMs).toBe(1_500);
+    expect(loadConfig(["--find-time-budget-ms", "60000"], { LEADPANTHER_FIND_TIME_BUDGET_MS: "1500" }).findTimeBudgetMs).toBe(60_000);
+    expect(refusal([], { LEADPANTHER_FIND_TIME_BUDGET_MS: "999" }).message).toBe("LEADPANTHER_FIND_TIME_BUDGET_MS: 999 is out of range. Use an integer from 1000 to 300000.");
+    expect(refusal([], { LEADPANTHER_FIND_TIME_BUDGET_MS: "25s" }).message).toBe('LEADPANTHER_FIND_TIME_BUDGET_MS: "25s" is not a whole number. Use an integer from 1000 to 300000.');
+    expect(refusal(["--find-time-budget-ms", "400000"]).setting).toBe("--find-time-budget-ms");
+  });
   test("LEADPANTHER_SANDBOX_SCALE and LEADPANTHER_HTTP_MAX_CONNECTIONS", () => {
     expect(loadConfig([], {}).sandboxScale).toBe("small");
     expect(loadConfig(["--sandbox-scale", "LARGE"], {}).sandboxScale).toBe("large");
