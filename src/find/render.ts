@@ -63,8 +63,10 @@ export function renderConciseRow(collection: FindCollection, item: ConciseItem):
 }
 
 /** One full record as one line: its JSON, which is the structured item itself. */
+const DETAILED_LINE_PREFIX = "- ";
+
 export function renderDetailedLine(record: unknown): string {
-  return `- ${JSON.stringify(record) ?? "null"}`;
+  return `${DETAILED_LINE_PREFIX}${JSON.stringify(record) ?? "null"}`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -76,6 +78,8 @@ export interface CapEntry {
   line: string;
   /** The item's offset in the collection. */
   offset: number;
+  /** The bytes of `structured` as JSON, when already known (a detailed line is that JSON). */
+  structuredBytes?: number;
 }
 
 export interface CappedEntries<E extends CapEntry> {
@@ -98,7 +102,7 @@ export function capResult<E extends CapEntry>(entries: readonly E[], maxBytes: n
   let keep = 0;
   for (const entry of entries) {
     textBytes += Buffer.byteLength(entry.line) + 1;
-    structuredBytes += Buffer.byteLength(JSON.stringify(entry.structured) ?? "null") + 1;
+    structuredBytes += (entry.structuredBytes ?? Buffer.byteLength(JSON.stringify(entry.structured) ?? "null")) + 1;
     if (keep > 0 && (textBytes > maxBytes || structuredBytes > maxBytes)) break;
     keep += 1;
   }
@@ -157,7 +161,11 @@ export interface FindResult {
 /** Both channels of a list result, cut to the size budget at the same item. */
 export function composeFindResult(input: FindResultInput): FindResult {
   const entries = input.entries.map(({ record, offset }) => {
-    if (input.format === "detailed") return { structured: record, line: renderDetailedLine(record), offset };
+    if (input.format === "detailed") {
+      const line = renderDetailedLine(record);
+      // The line is "- " and the record's JSON: its bytes are the structured item's, not to be serialized again.
+      return { structured: record, line, offset, structuredBytes: Buffer.byteLength(line) - DETAILED_LINE_PREFIX.length };
+    }
     const item = projectConcise(input.collection, record);
     return { structured: item, line: renderConciseRow(input.collection, item), offset };
   });

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { conciseColumns, projectConcise, type ConciseItem } from "../../src/find/concise.js";
 import type { FindCollection } from "../../src/find/filters.js";
 import {
+  RESULT_ENVELOPE_RESERVE_BYTES,
   RESULT_MAX_BYTES,
   capResult,
   composeFindResult,
@@ -227,6 +228,20 @@ describe("capResult: one cut, at the same item in both channels", () => {
 
   test("nothing to cut", () => {
     expect(capResult([], 10)).toEqual({ kept: [], omitted: 0 });
+  });
+
+  test("a detailed result cuts where its items' own JSON says, multi-byte text included", () => {
+    // Detailed lines are the record's JSON, so composeFindResult counts the structured bytes from
+    // the line; the cut must be the one serializing every item would give.
+    const records = Array.from({ length: 40 }, (_, k) => ({ id: `r-${k}`, text: k % 2 === 0 ? "é☃".repeat(900 + k) : "plain ".repeat(500 + k) }));
+    const composed = composeFindResult({ tool: "list_posts", collection: "posts", format: "detailed", entries: records.map((record, offset) => ({ record, offset })), offset: 0, complete: true, maxBytes: 30_000 });
+    const byJson = capResult(
+      records.map((record, offset) => ({ structured: record, line: `- ${JSON.stringify(record)}`, offset })),
+      30_000 - RESULT_ENVELOPE_RESERVE_BYTES,
+    );
+    expect(composed.structured.data).toEqual(byJson.kept.map((entry) => entry.structured));
+    expect(composed.structured.omitted).toBe(byJson.omitted);
+    expect(byJson.omitted).toBeGreaterThan(0);
   });
 });
 
