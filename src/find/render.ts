@@ -62,9 +62,9 @@ export function renderConciseRow(collection: FindCollection, item: ConciseItem):
     .join(CELL_SEPARATOR);
 }
 
-/** One full record as one line: its JSON, which is the structured item itself. */
 const DETAILED_LINE_PREFIX = "- ";
 
+/** One full record as one line: its JSON, which is the structured item itself. */
 export function renderDetailedLine(record: unknown): string {
   return `${DETAILED_LINE_PREFIX}${JSON.stringify(record) ?? "null"}`;
 }
