@@ -94,6 +94,11 @@ export function withheldMarkerIn(text: string): string | undefined {
 export class SecretScrubber {
   readonly #variants = new Set<string>();
   #longestFirst: string[] = [];
+  /**
+   * The registered forms that hold no other registered form (a key's body, not the key): a
+   * text holding none of them holds no registered form at all, so the quick look tests these.
+   */
+  #innermost: string[] = [];
 
   /** Registers an exact secret (API key, upload URL, upload token); short values are ignored. */
   addSecret(value: string): void {
@@ -118,6 +123,7 @@ export class SecretScrubber {
 
   #sortLongestFirst(): void {
     this.#longestFirst = [...this.#variants].sort((left, right) => right.length - left.length);
+    this.#innermost = this.#longestFirst.filter((form) => !this.#longestFirst.some((other) => other !== form && form.includes(other)));
   }
 
   /**
@@ -128,7 +134,7 @@ export class SecretScrubber {
    */
   scrub(text: string): string {
     const plain = this.#scrubPlain(typeof text === "string" ? text : String(text));
-    if (!NON_ASCII.test(plain)) return plain;
+    if (isAscii(plain)) return plain;
     const folded = foldSplitting(plain);
     if (folded === plain) return plain;
     const foldedScrubbed = this.#scrubPlain(folded);
@@ -186,11 +192,11 @@ export class SecretScrubber {
    */
   #mayContainSecret(text: string): boolean {
     if (this.#holdsSecretOrTrigger(text)) return true;
-    return NON_ASCII.test(text) && this.#holdsSecretOrTrigger(foldSplitting(text));
+    return !isAscii(text) && this.#holdsSecretOrTrigger(foldSplitting(text));
   }
 
   #holdsSecretOrTrigger(text: string): boolean {
-    for (const secret of this.#longestFirst) if (text.includes(secret)) return true;
+    for (const form of this.#innermost) if (text.includes(form)) return true;
     return SHAPE_TRIGGER.test(text.toLowerCase());
   }
 
@@ -284,7 +290,14 @@ function base64Cores(secret: string): string[] {
   return cores;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+/**
+ * Whether every character is ASCII: exactly then is the UTF-8 length the string's length (any
+ * other character takes two bytes or more, a lone surrogate three). Node counts UTF-8 bytes
+ * with SIMD, many times faster than a regex over a result of tens of kilobytes.
+ */
+function isAscii(text: string): boolean {
+  return Buffer.byteLength(text, "utf8") === text.length;
+}
 /**
  * Characters that render as nothing and so can split a secret without changing how it reads:
  * combining marks, default-ignorable characters (zero-width space and joiners, soft hyphen,

@@ -265,6 +265,21 @@ describe("SecretScrubber.containsSecret", () => {
     expect(scrubber.containsSecret(JSON.stringify({ already: `Bearer ${REDACTED}` }))).toBe(false);
   });
 
+  it("finds every registered form on its own, where no shape rule would (its quick look tests only the innermost forms)", () => {
+    const scrubber = new SecretScrubber();
+    // An opaque upload secret: no key prefix, no token word; its URL-, JSON- and slash-escaped forms differ.
+    const opaque = "Zq8/Rt1+Vx3\"Yw5 Ab7Cd9Ef";
+    scrubber.addSecret(opaque);
+    scrubber.addSecret(API_KEY);
+    const forms = [opaque, encodeURIComponent(opaque), encodeURI(opaque), JSON.stringify(opaque).slice(1, -1), opaque.replaceAll("/", "\\/"), API_KEY.slice("lp_live_".length)];
+    for (const form of forms) {
+      const text = `a post quoting ${form} in passing`;
+      expect(new SecretScrubber().containsSecret(text), form).toBe(false);
+      expect(scrubber.containsSecret(text), form).toBe(true);
+      expect(scrubber.scrub(text), form).toBe(`a post quoting ${REDACTED} in passing`);
+    }
+  });
+
   it("flags every value whose string-by-string scrub would change it (property)", () => {
     const scrubber = scrubberWithSecrets();
     const value = fc.dictionary(
