@@ -80,8 +80,11 @@ export function listResult(
   const { clean, withheld } = withholdSecrets(structured, options.scrubbed);
   if (withheld) notices.push(WITHHELD_NOTICE);
   structured = withheld ? { ...clean, notice: notices.join(" ") } : clean;
-  const [header = "", ...items] = composed.text.split("\n");
-  const lines = [header, ...notices, ...items];
+  // The notices go under the header line; the item lines (tens of kilobytes) are kept as one string.
+  const headerEnd = composed.text.indexOf("\n");
+  const header = headerEnd === -1 ? composed.text : composed.text.slice(0, headerEnd);
+  const lines = [header, ...notices];
+  if (headerEnd !== -1) lines.push(composed.text.slice(headerEnd + 1));
   if (typeof structured.request_id === "string") lines.push(`request_id: ${structured.request_id}`);
   const text = lines.join("\n");
   return { content: [{ type: "text", text: options.scrubbed ? text : secrets.scrub(text) }], structuredContent: structured };
