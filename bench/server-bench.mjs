@@ -3,6 +3,7 @@
 //
 //   per call:  tools/call list_posts(limit 50, detailed) − direct undici GET  ≤  1.3 × the
 //              minimal SDK server returning that identical result without any work
+//              (measured interleaved; the sequential figure as first written is printed too)
 //   start-up:  spawn → first tools/list answered  ≤  1.15 × the minimal SDK server's
 //   memory:    RSS of the server after 1,000 calls  < 120 MB
 //   size:      tools/list JSON for the * key  ≤ 24 KB
@@ -10,6 +11,17 @@
 // The sandbox runs in a process of its own, as the real API does: the direct GET then crosses
 // processes like the server's own GET. (In this process, a GET to its own sandbox is served by
 // the same event loop without any process switch, and would be a floor no server can reach.)
+//
+// The per-call figure is measured twice. As first written, the direct GET, list_posts and the
+// minimal server's identical result each run in a phase of their own, one after the other.
+// That order is not neutral: this client parses each ~80 KB result and warms up doing so (a
+// fresh client's first 100 calls of the canned result take about twice its later ones), so the
+// list_posts phase pays the client's warm-up and the canned phase after it finds the client
+// warm; and on a shared machine, phases seconds apart see different load. Interleaved, each
+// round makes one call of each kind, in rotating order, to a fresh server of each kind, after
+// the sequential phases: the client and the sandbox are warm for all three alike, both servers
+// start cold, and all three see the same load. The interleaved figure decides PASS/FAIL; the
+// sequential one is printed beside it.
 //
 // Run with `npm run bench` (builds dist/ first).
 import { fork } from "node:child_process";
@@ -80,22 +92,22 @@ for (let i = 0; i < STARTS; i += 1) {
   }
 }
 
-// Per call.
+const LIST_POSTS_ARGS = { limit: 50, response_format: "detailed" };
 const agent = new Agent({ keepAliveTimeout: 10_000 });
+const directGet = async () => {
+  const response = await request(`${sandbox.baseUrl}/posts?limit=50`, { headers: { authorization: `Bearer ${DEMO.keys.directAll}` }, dispatcher: agent });
+  await response.body.json();
+};
+
+// Per call, as first written: each in a phase of its own.
 const direct = [];
-for (let i = 0; i < CALLS; i += 1) {
-  direct.push(await time(async () => {
-    const response = await request(`${sandbox.baseUrl}/posts?limit=50`, { headers: { authorization: `Bearer ${DEMO.keys.directAll}` }, dispatcher: agent });
-    await response.body.json();
-  }));
-}
+for (let i = 0; i < CALLS; i += 1) direct.push(await time(directGet));
 const minimal = await connect([MINIMAL], {});
 const noop = [];
 for (let i = 0; i < CALLS; i += 1) noop.push(await time(() => minimal.client.callTool({ name: "noop", arguments: {} })));
 await minimal.client.close();
 
 const ours = await connect([CLI], serverEnv);
-const LIST_POSTS_ARGS = { limit: 50, response_format: "detailed" };
 const listPosts = [];
 for (let i = 0; i < CALLS; i += 1) listPosts.push(await time(() => ours.client.callTool({ name: "list_posts", arguments: LIST_POSTS_ARGS })));
 
@@ -111,20 +123,49 @@ const toolsBytes = Buffer.byteLength(JSON.stringify({ tools }));
 for (let i = listPosts.length; i < 1_000; i += 1) await ours.client.callTool({ name: "list_posts", arguments: LIST_POSTS_ARGS });
 const rss = rssMb(ours.transport.pid);
 await ours.client.close();
+
+// Per call, interleaved: fresh servers, one call of each kind per round, in rotating order,
+// returning the same canned result as above.
+const oursInterleaved = await connect([CLI], serverEnv);
+const cannedInterleaved = await connect([MINIMAL], { BENCH_CANNED_RESULT: cannedFile });
+const interleaved = { direct: [], listPosts: [], canned: [] };
+const rounds = [
+  ["direct", directGet],
+  ["listPosts", () => oursInterleaved.client.callTool({ name: "list_posts", arguments: LIST_POSTS_ARGS })],
+  ["canned", () => cannedInterleaved.client.callTool({ name: "canned", arguments: {} })],
+];
+for (let i = 0; i < CALLS; i += 1) {
+  for (let j = 0; j < rounds.length; j += 1) {
+    const [name, call] = rounds[(i + j) % rounds.length];
+    interleaved[name].push(await time(call));
+  }
+}
+await oursInterleaved.client.close();
+await cannedInterleaved.client.close();
+
 await agent.close();
 await sandbox.close();
 
 const ownWork = median(listPosts) - median(canned) - median(direct);
 const serverWork = median(listPosts) - median(direct);
 const serverWorkRatio = serverWork / median(canned);
+const interleavedWork = median(interleaved.listPosts) - median(interleaved.direct);
+const interleavedRatio = interleavedWork / median(interleaved.canned);
 const startRatio = median(startServer) / median(startMinimal);
 const rows = [
+  ["per call, interleaved (decides):", "", ""],
+  ["direct undici GET /posts?limit=50 (median ms)", median(interleaved.direct).toFixed(3), ""],
+  ["tools/call list_posts limit 50 detailed (median ms)", median(interleaved.listPosts).toFixed(3), ""],
+  ["minimal server returning that same result, no work (median ms)", median(interleaved.canned).toFixed(3), ""],
+  ["  server work: list_posts − direct GET (ms)", interleavedWork.toFixed(3), `${interleavedRatio.toFixed(2)} × the minimal server's (≤ 1.3) → ${interleavedRatio <= 1.3 ? "PASS" : "FAIL"}`],
+  ["per call, sequential phases (as first written):", "", ""],
   ["direct undici GET /posts?limit=50 (median ms)", median(direct).toFixed(3), ""],
   ["do-nothing tools/call, minimal SDK server (median ms)", median(noop).toFixed(3), ""],
   ["tools/call list_posts limit 50 detailed (median ms)", median(listPosts).toFixed(3), ""],
   ["minimal server returning that same result, no work (median ms)", median(canned).toFixed(3), ""],
-  ["  server work: list_posts − direct GET (ms)", serverWork.toFixed(3), `${serverWorkRatio.toFixed(2)} × the minimal server's (≤ 1.3) → ${serverWorkRatio <= 1.3 ? "PASS" : "FAIL"}`],
+  ["  server work: list_posts − direct GET (ms)", serverWork.toFixed(3), `${serverWorkRatio.toFixed(2)} × the minimal server's (sequential)`],
   ["  the server's own work: list_posts − (that + direct GET) (ms)", ownWork.toFixed(3), `${(ownWork / median(noop)).toFixed(1)} × the do-nothing call`],
+  ["other figures:", "", ""],
   ["start-up to first tools/list, minimal server (median ms)", median(startMinimal).toFixed(1), ""],
   ["start-up to first tools/list, leadpanther-mcp (median ms)", median(startServer).toFixed(1), `ratio ${startRatio.toFixed(2)} (≤ 1.15) → ${startRatio <= 1.15 ? "PASS" : "FAIL"}`],
   ["RSS after 1,000 calls (MB)", rss.toFixed(1), `< 120 → ${rss < 120 ? "PASS" : "FAIL"}`],
