@@ -307,25 +307,30 @@ export class ApiClient {
     return { ok: false, error, retryable: RETRYABLE_STATUSES.has(status), retryAfterMs };
   }
 
-  private urlFor(req: ApiRequest): string {
-    const url = new URL(this.baseUrl + req.path);
+  /**
+   * The request's URL, parsed once (httpRequest takes it as is). The query is encoded here:
+   * filling it through URL#searchParams re-serialises the whole URL at every parameter, a
+   * measurable part of a list call. Each value is percent-encoded (a space as %20).
+   */
+  private urlFor(req: ApiRequest): URL {
+    const pairs: string[] = [];
     for (const [key, value] of Object.entries(req.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
+      if (value !== undefined) pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
     }
-    return url.toString();
+    return new URL(pairs.length === 0 ? this.baseUrl + req.path : `${this.baseUrl}${req.path}?${pairs.join("&")}`);
   }
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** Where a redirect answer points, if it is a redirect to the same origin; else undefined. */
-function sameOriginRedirect(from: string, response: Dispatcher.ResponseData): string | undefined {
+function sameOriginRedirect(from: URL, response: Dispatcher.ResponseData): string | undefined {
   if (!REDIRECT_STATUSES.has(response.statusCode)) return undefined;
   const location = headerValue(response.headers.location);
   if (location === undefined) return undefined;
   try {
     const target = new URL(location, from);
-    return target.origin === new URL(from).origin && target.href !== from ? target.href : undefined;
+    return target.origin === from.origin && target.href !== from.href ? target.href : undefined;
   } catch {
     return undefined;
   }
