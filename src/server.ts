@@ -106,7 +106,8 @@ function serveToolCalls(mcp: McpServer, context: ServerContext, registered: Map<
         `${name}: invalid input, nothing was sent.\n- client_id: this server is pinned to client ${context.config.clientId ?? ""} by the operator (LEADPANTHER_CLIENT_ID), so every call works on that client; leave client_id out. Only the operator can change the pin.`,
       );
     }
-    const parsed = entry.schema.safeParse(args ?? {});
+    const parsed = parseArguments(entry, args ?? {});
+    if (typeof parsed === "string") return errorText(parsed);
     if (!parsed.success) return errorText(describeInvalidInput(name, parsed.error.issues, args ?? {}));
     if (OPERATIONS_BY_NAME.get(name)?.effect !== "read") {
       const withheld = withheldFields(parsed.data);
@@ -207,6 +208,42 @@ function describeWithheld(tool: string, fields: readonly { field: string; marker
     ...fields.map(({ field, marker }) => `- ${field}: holds "${marker}". Leave the field out to keep the stored value, or give the complete new value.`),
     "(Text that is meant to say it can spell it differently, e.g. [redacted] in small letters.)",
   ].join("\n");
+}
+
+/**
+ * The arguments checked against the tool's schema, or a field-level error when the check itself
+ * throws. zod runs a length check on any value that has a `length`, and comparing a length such
+ * as `[{"toString": 0}]` with a number throws; no field takes such a value, so it is refused like
+ * any other wrong type instead of ending the request with a protocol error.
+ */
+function parseArguments(entry: RegisteredEntry, args: Record<string, unknown>): ReturnType<RegisteredEntry["schema"]["safeParse"]> | string {
+  try {
+    return entry.schema.safeParse(args);
+  } catch {
+    const fields = Object.keys(args).filter((field) => holdsUnreadableLength(args[field], 0));
+    const named = fields.length > 0 ? fields : Object.keys(args).filter((field) => typeof args[field] === "object" && args[field] !== null);
+    const properties = (entry.definition.inputSchema.properties ?? {}) as Record<string, { type?: unknown }>;
+    const lines = named.map((field) => {
+      const expected = expectedType(properties[field]?.type);
+      return `- ${field}: holds an object whose "length" is not a number, which this tool never takes.${expected === undefined ? "" : ` Give ${expected}.`}`;
+    });
+    if (lines.length === 0) lines.push("- (arguments): this input cannot be read. Give each field the type the tool's schema names.");
+    return [`${entry.definition.name}: invalid input, nothing was sent. Fix ${lines.length === 1 ? "this" : "these"} and call again:`, ...lines].join("\n");
+  }
+}
+
+/** Whether a value, at any depth, is an object with a `length` that is there and not a number. */
+function holdsUnreadableLength(value: unknown, depth: number): boolean {
+  if (typeof value !== "object" || value === null || depth > 32) return false;
+  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, "length") && typeof (value as { length: unknown }).length !== "number") return true;
+  return Object.values(value).some((item) => holdsUnreadableLength(item, depth + 1));
+}
+
+/** A JSON schema `type` in words: "a string", "a list or null". */
+function expectedType(type: unknown): string | undefined {
+  const words: Record<string, string> = { string: "a string", array: "a list", object: "an object", integer: "a whole number", number: "a number", boolean: "true or false", null: "null" };
+  const types = (Array.isArray(type) ? type : [type]).filter((item): item is string => typeof item === "string" && item in words);
+  return types.length === 0 ? undefined : types.map((item) => words[item]).join(" or ");
 }
 
 function describeInvalidInput(tool: string, issues: readonly z.core.$ZodIssue[], args: Record<string, unknown>): string {

@@ -297,6 +297,56 @@ describe("every tool, random and hostile arguments through the real MCP client",
   });
 });
 
+/** Inputs the random runs once found, kept so that each stays fixed. */
+const FOUND_BEFORE: readonly { name: string; args: Record<string, unknown> }[] = [
+  // An object whose `toString` is not a function cannot be turned into text: describing it once
+  // threw "Cannot convert object to primitive value", a protocol error instead of a field error.
+  { name: "list_activity", args: { offset: "10010000-0000-4000-8000-000000000001", max_scan: [0], source: { length: [{ toString: 0 }] } } },
+  { name: "list_leads", args: { query: { toString: 0 }, keyword: { valueOf: 0, toString: 0 } } },
+  { name: "create_post", args: { text: { toString: 0 }, scheduled_at: { toString: 0 } } },
+];
+
+describe("inputs the random runs found before", () => {
+  for (const { name, args } of FOUND_BEFORE) {
+    test(`${name} ${JSON.stringify(args).slice(0, 80)}: a field-level error, no protocol error`, async () => {
+      sandbox.reset();
+      sandbox.clearRequests();
+      const result = (await s.client.callTool({ name, arguments: args })) as { isError?: boolean; content: { type: string; text: string }[] };
+      expect(malformedResult(result)).toBeUndefined();
+      expect(result.isError).toBe(true);
+      expect(result.content[0]?.text).toMatch(/invalid input, nothing was sent/);
+      for (const field of Object.keys(args)) expect(result.content[0]?.text).toContain(`- ${field}:`);
+      expect(sandbox.requests()).toEqual([]);
+    });
+  }
+});
+
+describe("an object with a length that cannot be compared, in every field of every tool", () => {
+  // A length check runs on whatever has a `length`, and comparing `[{toString: 0}]` with a
+  // number throws: each field must still answer with a field-level error.
+  const UNCOMPARABLE: readonly unknown[] = [{ length: [{ toString: 0 }] }, { length: { valueOf: 0, toString: 0 } }];
+  for (const op of CATALOG) {
+    test(`${op.name}: each field is named, nothing is sent`, async () => {
+      sandbox.reset();
+      sandbox.clearRequests();
+      const { tools } = await s.client.listTools();
+      const fields = Object.keys(tools.find((candidate) => candidate.name === op.name)?.inputSchema.properties ?? {});
+      for (const field of fields) {
+        for (const value of UNCOMPARABLE) {
+          const result = (await s.client.callTool({ name: op.name, arguments: { ...validArguments(op.name), [field]: value } })) as {
+            isError?: boolean;
+            content: { type: string; text: string }[];
+          };
+          expect(malformedResult(result), `${op.name}.${field}`).toBeUndefined();
+          expect(result.isError, `${op.name}.${field}`).toBe(true);
+          expect(result.content[0]?.text, `${op.name}.${field}`).toContain(`- ${field}:`);
+        }
+      }
+      expect(sandbox.requests()).toEqual([]);
+    });
+  }
+});
+
 describe("arguments that are not an object at all", () => {
   const NOT_OBJECTS: readonly unknown[] = [[], [1, 2], null, "text", 5, true];
 
