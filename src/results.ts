@@ -4,6 +4,7 @@ import type { ApiSuccess } from "./api/client.js";
 import type { FindResult } from "./find/render.js";
 import type { ApiError } from "./api/errors.js";
 import { REQUEST_ID_PATTERN } from "./contract.js";
+import { rememberItemsJson } from "./json.js";
 import { sanitizeText } from "./safety/sanitize.js";
 import { secrets } from "./safety/secrets.js";
 import type { ShapeSettings, ToolDefinition } from "./tools/types.js";
@@ -80,6 +81,8 @@ export function listResult(
   const { clean, withheld } = withholdSecrets(structured, options.scrubbed);
   if (withheld) notices.push(WITHHELD_NOTICE);
   structured = withheld ? { ...clean, notice: notices.join(" ") } : clean;
+  // Unchanged detailed items go out as the JSON their text lines already hold.
+  if (composed.itemsJson !== undefined && structured.data === composed.structured.data) rememberItemsJson(composed.structured.data, composed.itemsJson);
   // The notices go under the header line; the item lines (tens of kilobytes) are kept as one string.
   const headerEnd = composed.text.indexOf("\n");
   const header = headerEnd === -1 ? composed.text : composed.text.slice(0, headerEnd);

@@ -156,6 +156,8 @@ export interface FindStructured {
 export interface FindResult {
   text: string;
   structured: FindStructured;
+  /** Detailed: each item of `structured.data` as JSON, written once for its text line. */
+  itemsJson?: string[];
 }
 
 /** Both channels of a list result, cut to the size budget at the same item. */
@@ -183,7 +185,9 @@ export function composeFindResult(input: FindResultInput): FindResult {
   if (capped.omitted > 0) structured.omitted = capped.omitted;
   const lines = capped.kept.map((entry) => entry.line);
   if (input.format === "concise" && lines.length > 0) lines.unshift(renderColumnsLine(input.collection));
-  return { text: [renderHeader(input.tool, input.collection, structured), ...lines].join("\n"), structured };
+  const text = [renderHeader(input.tool, input.collection, structured), ...lines].join("\n");
+  if (input.format !== "detailed") return { text, structured };
+  return { text, structured, itemsJson: lines.map((line) => line.slice(DETAILED_LINE_PREFIX.length)) };
 }
 
 /** The header line: what was searched, what was found, and where to go on. */

@@ -1,7 +1,7 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
-import { isRecord } from "../json.js";
+import { isRecord, stringifyMessage } from "../json.js";
 import { log } from "../log.js";
 import { keepYoungGenerationSmall } from "../memory.js";
 import { startRuntime } from "../runtime.js";
@@ -60,7 +60,7 @@ export class StdioTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     if (this.closed || this.outputDead) return Promise.resolve();
-    if (this.output.write(`${JSON.stringify(message)}\n`)) return Promise.resolve();
+    if (this.output.write(`${stringifyMessage(message)}\n`)) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
