@@ -8,6 +8,7 @@ import { normalizeText } from "../../src/find/match.js";
 import type { FindCollection } from "../../src/find/filters.js";
 import { renderDetailedLine, renderHeader, type FindStructured } from "../../src/find/render.js";
 import { DEMO, LARGE_SCALE, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { holdListResultsToTheFullSchema } from "../fixtures/stack.js";
 
 /**
  * Find in one call (issue 11), over stdio against the large sandbox: the shipped CLI as a child
@@ -31,6 +32,7 @@ async function spawnServer(key: string, env: Record<string, string> = {}): Promi
     stderr: "ignore",
   });
   const client = new Client({ name: "find-e2e", version: "1.0.0" });
+  holdListResultsToTheFullSchema(client);
   await client.connect(transport);
   return client;
 }

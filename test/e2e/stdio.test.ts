@@ -7,6 +7,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, test } from "vitest";
 import { CATALOG } from "../../src/catalog.js";
 import { DEMO, startSandbox } from "../../src/sandbox/index.js";
+import { holdListResultsToTheFullSchema } from "../fixtures/stack.js";
 
 /** The shipped CLI, spawned over stdio exactly as an MCP client (Claude Desktop, an IDE) runs it. */
 
@@ -28,6 +29,7 @@ async function spawnServer(args: string[], env: Record<string, string>): Promise
     stderr += chunk.toString("utf8");
   });
   const client = new Client({ name: "stdio-e2e", version: "1.0.0" });
+  holdListResultsToTheFullSchema(client);
   await client.connect(transport);
   open.push(() => client.close());
   return { client, stderr: () => stderr };
