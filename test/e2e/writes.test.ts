@@ -37,7 +37,7 @@ interface Spawned {
 
 async function spawnServer(
   env: Record<string, string> = {},
-  options: { key?: string; capabilities?: ClientCapabilities; prepare?: (client: Client) => void } = {},
+  options: { key?: string; capabilities?: ClientCapabilities; prepare?: (client: Client) => void; readyWith?: string } = {},
 ): Promise<Spawned> {
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -61,7 +61,8 @@ async function spawnServer(
   open.push(() => client.close());
   // The tool list follows GET /me; wait until the write tools are there.
   const deadline = Date.now() + 10_000;
-  while (!(await client.listTools()).tools.some((tool) => tool.name === "list_posts") && Date.now() < deadline) {
+  const readyWith = options.readyWith ?? "list_posts";
+  while (!(await client.listTools()).tools.some((tool) => tool.name === readyWith) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
@@ -334,6 +335,24 @@ describe("scheduling guardrails warn, never refuse", () => {
     expect(warnings[0]).toContain(`post ${firstId} (scheduled,`);
     expect(warnings[1]).toContain(`the same text is already in another post: post ${draftId} (draft): "Evergreen tip about onboarding"`);
     expect(text(near)).toContain(`warning: ${warnings[0]}`);
+  });
+
+  test("a key that cannot read posts: the write goes ahead unchecked, and the posts are not read", async () => {
+    sandbox.keys.setScopes(DEMO.keys.directPostsRead, ["posts:write"]);
+    const allScopes = await spawnServer();
+    const at = future(6, 11);
+    await allScopes.call("create_post", { text: "Same text, same hour", scheduled_at: at.toISOString() });
+    const writeOnly = await spawnServer({}, { key: DEMO.keys.directPostsRead, readyWith: "create_post" });
+    expect((await writeOnly.client.listTools()).tools.map((tool) => tool.name)).not.toContain("list_posts");
+    sandbox.clearRequests();
+    const second = await writeOnly.call("create_post", { text: "Same text, same hour", scheduled_at: new Date(at.getTime() + 10 * 60_000).toISOString() });
+    expect(second.isError, text(second)).toBeFalsy();
+    expect((second.structuredContent as { warnings?: string[] }).warnings ?? []).toEqual([]);
+    expect(text(second)).not.toContain("warning:");
+    expect(sandbox.requests().filter((entry) => entry.path.startsWith("/posts")).map((entry) => `${entry.method} ${entry.path}`)).toEqual(["POST /posts"]);
+    // The same write with a key that may read posts is checked, and warned about.
+    const third = await allScopes.call("create_post", { text: "Same text, same hour", scheduled_at: new Date(at.getTime() + 20 * 60_000).toISOString() });
+    expect((third.structuredContent as { warnings: string[] }).warnings).toHaveLength(2);
   });
 
   test("agency: the check reads the client's own posts", async () => {
