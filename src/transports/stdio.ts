@@ -1,7 +1,7 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
-import { isRecord, stringifyMessage } from "../json.js";
+import { isRecord, messageChunks } from "../json.js";
 import { log } from "../log.js";
 import { keepYoungGenerationSmall } from "../memory.js";
 import { startRuntime } from "../runtime.js";
@@ -60,7 +60,13 @@ export class StdioTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     if (this.closed || this.outputDead) return Promise.resolve();
-    if (this.output.write(`${stringifyMessage(message)}\n`)) return Promise.resolve();
+    // Corked, the pieces and the line's end go out in one write, none of them copied into another.
+    const corkable = this.output as Partial<Pick<import("node:stream").Writable, "cork" | "uncork">>;
+    corkable.cork?.();
+    for (const chunk of messageChunks(message)) this.output.write(chunk);
+    const flowing = this.output.write("\n");
+    corkable.uncork?.();
+    if (flowing) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 

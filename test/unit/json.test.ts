@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { rememberItemsJson, stringifyMessage } from "../../src/json.js";
+import { messageChunks, rememberItemsJson, stringifyMessage } from "../../src/json.js";
 import { composeFindResult } from "../../src/find/render.js";
 import { listResult } from "../../src/results.js";
 import { CATALOG } from "../../src/catalog.js";
@@ -24,6 +24,8 @@ describe("stringifyMessage", () => {
         rememberItemsJson(data, data.map((item) => JSON.stringify(item)));
         const message = messageWith(data, text);
         expect(stringifyMessage(message)).toBe(JSON.stringify(message));
+        // The items went out as remembered: the message comes in three pieces, the middle one theirs.
+        expect(messageChunks(message)[1]).toBe(`[${data.map((item) => JSON.stringify(item)).join(",")}]`);
       }),
       { numRuns: 300 },
     );
@@ -39,7 +41,7 @@ describe("stringifyMessage", () => {
   test("items not remembered, or remembered with a different count, are serialised as usual", () => {
     const data = [{ id: "a" }, { id: "b" }];
     rememberItemsJson(data, ['{"id":"WRONG"}']);
-    expect(stringifyMessage(messageWith(data, "x"))).toBe(JSON.stringify(messageWith(data, "x")));
+    expect(messageChunks(messageWith(data, "x"))).toEqual([JSON.stringify(messageWith(data, "x"))]);
     const other = [{ id: "c" }];
     expect(stringifyMessage(messageWith(other, "x"))).toBe(JSON.stringify(messageWith(other, "x")));
     for (const message of [{ jsonrpc: "2.0", method: "notifications/progress", params: { progress: 1 } }, { jsonrpc: "2.0", id: 1, result: {} }]) {
@@ -68,6 +70,7 @@ describe("stringifyMessage", () => {
       const result = listResult(op, composed, { requestId: "req_1", settings: { leadPii: "full", activityContent: "redact" } satisfies ShapeSettings, scrubbed: true });
       const message = { jsonrpc: "2.0", id: 3, result };
       expect(stringifyMessage(message)).toBe(JSON.stringify(message));
+      expect(messageChunks(message)).toHaveLength(format === "detailed" ? 3 : 1);
     }
   });
 });
