@@ -26,8 +26,11 @@ export function isHttpsUrl(value: string): boolean {
   }
 }
 
+/** Half of a surrogate pair with no other half: no path LeadPanther returns holds one, and it cannot be URL-encoded. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 export function isMediaPath(value: string): boolean {
-  return MEDIA_PATH_PATTERN.test(value);
+  return MEDIA_PATH_PATTERN.test(value) && !LONE_SURROGATE.test(value);
 }
 
 /**

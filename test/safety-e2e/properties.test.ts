@@ -321,6 +321,29 @@ describe("inputs the random runs found before", () => {
   }
 });
 
+describe("a media path holding a lone surrogate", () => {
+  // No path upload_media returns holds half a character, and one cannot be URL-encoded:
+  // delete_media's ?path= once threw URIError and answered "failed inside leadpanther-mcp".
+  const broken = `${direct}/images/api-v1/00000000-0000-4000-8000-000000000abc\ud800.png`;
+  const CASES: readonly { name: string; field: string; args: Record<string, unknown> }[] = [
+    { name: "delete_media", field: "path", args: { path: broken } },
+    { name: "create_post", field: "images[0]", args: { text: "A short post", images: [broken] } },
+    { name: "create_post", field: "document_url", args: { text: "A short post", document_url: broken } },
+  ];
+  for (const { name, field, args } of CASES) {
+    test(`${name} ${field}: a field-level error, nothing is sent`, async () => {
+      sandbox.reset();
+      sandbox.clearRequests();
+      const result = (await s.client.callTool({ name, arguments: args })) as { isError?: boolean; content: { type: string; text: string }[] };
+      expect(malformedResult(result)).toBeUndefined();
+      expect(result.isError).toBe(true);
+      expect(result.content[0]?.text).toMatch(/invalid input, nothing was sent/);
+      expect(result.content[0]?.text).toContain(`- ${field}: must be`);
+      expect(sandbox.requests()).toEqual([]);
+    });
+  }
+});
+
 describe("an object with a length that cannot be compared, in every field of every tool", () => {
   // A length check runs on whatever has a `length`, and comparing `[{toString: 0}]` with a
   // number throws: each field must still answer with a field-level error.
