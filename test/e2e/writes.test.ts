@@ -9,6 +9,7 @@ import { startRuntime } from "../../src/runtime.js";
 import { maskEmailsInText } from "../../src/safety/pii.js";
 import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { startHttpServer } from "../../src/transports/http.js";
+import { holdListResultsToTheFullSchema } from "../fixtures/stack.js";
 
 /**
  * Issue 12 over stdio: the shipped CLI spawned as an MCP client runs it, against a sandbox in
@@ -57,6 +58,7 @@ async function spawnServer(
   });
   const client = new Client({ name: "writes-e2e", version: "1.0.0" }, { capabilities: options.capabilities ?? {} });
   options.prepare?.(client);
+  holdListResultsToTheFullSchema(client);
   await client.connect(transport);
   open.push(() => client.close());
   // The tool list follows GET /me; wait until the write tools are there.

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CATALOG } from "../../src/catalog.js";
 import { DEMO, startSandbox, type FaultSpec, type Sandbox } from "../../src/sandbox/index.js";
 import { SAMPLES } from "../media/fixtures.js";
-import { startStack } from "../fixtures/stack.js";
+import { holdListResultsToTheFullSchema, startStack } from "../fixtures/stack.js";
 import { findNeedles, malformedResult, resultText } from "./helpers.js";
 import { RecordingStdioTransport } from "./stdio-recorder.js";
 
@@ -58,6 +58,7 @@ async function spawnServer(key: string, env: Record<string, string> = {}): Promi
     ...env,
   });
   const client = new Client({ name: "leak-test", version: "1.0.0" });
+  holdListResultsToTheFullSchema(client);
   await client.connect(transport);
   await client.listTools();
   const results: Server["results"] = [];

@@ -10,6 +10,7 @@ import { startRuntime, type Runtime } from "../../src/runtime.js";
 import { DEMO, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { hostAllowed, MAX_BODY_BYTES, startHttpServer, type HttpServerHandle } from "../../src/transports/http.js";
 import { CLI, ROOT } from "../package/paths.js";
+import { holdListResultsToTheFullSchema } from "../fixtures/stack.js";
 
 const TOKEN = "test-token-0123456789-abcdefghij";
 const ALLOWED_ORIGIN = "https://assistant.example.com";
@@ -44,6 +45,7 @@ afterAll(async () => {
 /** `null`: no Authorization header. */
 async function connect(url: string, token: string | null = TOKEN): Promise<Client> {
   const client = new Client({ name: "http-test", version: "1.0.0" });
+  holdListResultsToTheFullSchema(client);
   const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
