@@ -315,10 +315,18 @@ export class ApiClient {
   private urlFor(req: ApiRequest): URL {
     const pairs: string[] = [];
     for (const [key, value] of Object.entries(req.query ?? {})) {
-      if (value !== undefined) pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+      if (value !== undefined) pairs.push(`${queryComponent(key)}=${queryComponent(String(value))}`);
     }
     return new URL(pairs.length === 0 ? this.baseUrl + req.path : `${this.baseUrl}${req.path}?${pairs.join("&")}`);
   }
+}
+
+/**
+ * A query key or value percent-encoded. Half of a surrogate pair cannot be encoded (it makes
+ * encodeURIComponent throw); it goes as U+FFFD, as URLSearchParams writes it.
+ */
+function queryComponent(value: string): string {
+  return encodeURIComponent(value.replace(/\p{Cs}/gu, "\uFFFD"));
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);

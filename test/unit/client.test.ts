@@ -103,4 +103,15 @@ describe("the query string", () => {
     expect(entry?.query).toEqual({ limit: "2", note: awkward });
     await sandbox.close();
   });
+
+  test("half a surrogate pair goes as U+FFFD rather than failing the call before it is sent", async () => {
+    const sandbox = await startSandbox();
+    const { DEMO } = await import("../../src/sandbox/index.js");
+    const api = new ApiClient({ baseUrl: sandbox.baseUrl, apiKey: DEMO.keys.directAll, dispatcher: createAgent(timeoutsFrom(10_000)), timeoutMs: 10_000, logger: silent });
+    const failure = await api.call({ method: "GET", path: "/posts", route: "/posts", query: { note: "a\ud800b\udc00" }, authenticated: true }).catch((error: unknown) => error);
+    // The sandbox answered (a 400 for the parameter it does not take), so the request was sent.
+    expect(failure).toMatchObject({ kind: "http", status: 400 });
+    expect(sandbox.requests()[0]?.query).toEqual({ note: "a\ufffdb\ufffd" });
+    await sandbox.close();
+  });
 });
