@@ -106,7 +106,7 @@ function serveToolCalls(mcp: McpServer, context: ServerContext, registered: Map<
         `${name}: invalid input, nothing was sent.\n- client_id: this server is pinned to client ${context.config.clientId ?? ""} by the operator (LEADPANTHER_CLIENT_ID), so every call works on that client; leave client_id out. Only the operator can change the pin.`,
       );
     }
-    const parsed = parseArguments(entry, args ?? {});
+    const parsed = parseArguments(entry, args ?? {}, context);
     if (typeof parsed === "string") return errorText(parsed);
     if (!parsed.success) return errorText(describeInvalidInput(name, parsed.error.issues, args ?? {}));
     if (OPERATIONS_BY_NAME.get(name)?.effect !== "read") {
@@ -217,10 +217,12 @@ function describeWithheld(tool: string, fields: readonly { field: string; marker
  * as `[{"toString": 0}]` with a number throws; no field takes such a value, so it is refused like
  * any other wrong type instead of ending the request with a protocol error.
  */
-function parseArguments(entry: RegisteredEntry, args: Record<string, unknown>): ReturnType<RegisteredEntry["schema"]["safeParse"]> | string {
+function parseArguments(entry: RegisteredEntry, args: Record<string, unknown>, context: ServerContext): ReturnType<RegisteredEntry["schema"]["safeParse"]> | string {
   try {
     return entry.schema.safeParse(args);
-  } catch {
+  } catch (error) {
+    // Expected only for such a length; anything else would be a fault to look into.
+    context.logger.warn("the input check threw; the call is refused as invalid input", { tool: entry.definition.name, error });
     const fields = Object.keys(args).filter((field) => holdsUnreadableLength(args[field], 0));
     const named = fields.length > 0 ? fields : Object.keys(args).filter((field) => typeof args[field] === "object" && args[field] !== null);
     const properties = (entry.definition.inputSchema.properties ?? {}) as Record<string, { type?: unknown }>;
