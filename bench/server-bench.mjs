@@ -127,12 +127,13 @@ await ours.client.close();
 // Per call, interleaved: fresh servers, one call of each kind per round, in rotating order,
 // returning the same canned result as above.
 const oursInterleaved = await connect([CLI], serverEnv);
-const cannedInterleaved = await connect([MINIMAL], { BENCH_CANNED_RESULT: cannedFile });
-const interleaved = { direct: [], listPosts: [], canned: [] };
+const cannedInterleaved = await connect([MINIMAL], { BENCH_CANNED_RESULT: cannedFile, BENCH_GET_URL: `${sandbox.baseUrl}/posts?limit=50`, BENCH_GET_KEY: DEMO.keys.directAll });
+const interleaved = { direct: [], listPosts: [], canned: [], getThenCanned: [] };
 const rounds = [
   ["direct", directGet],
   ["listPosts", () => oursInterleaved.client.callTool({ name: "list_posts", arguments: LIST_POSTS_ARGS })],
   ["canned", () => cannedInterleaved.client.callTool({ name: "canned", arguments: {} })],
+  ["getThenCanned", () => cannedInterleaved.client.callTool({ name: "get_then_canned", arguments: {} })],
 ];
 for (let i = 0; i < CALLS; i += 1) {
   for (let j = 0; j < rounds.length; j += 1) {
@@ -151,6 +152,9 @@ const serverWork = median(listPosts) - median(direct);
 const serverWorkRatio = serverWork / median(canned);
 const interleavedWork = median(interleaved.listPosts) - median(interleaved.direct);
 const interleavedRatio = interleavedWork / median(interleaved.canned);
+// Calibration: the same measure for a server that makes the GET and returns the result, no more.
+const passThroughWork = median(interleaved.getThenCanned) - median(interleaved.direct);
+const passThroughRatio = passThroughWork / median(interleaved.canned);
 const startRatio = median(startServer) / median(startMinimal);
 const rows = [
   ["per call, interleaved (decides):", "", ""],
@@ -158,6 +162,8 @@ const rows = [
   ["tools/call list_posts limit 50 detailed (median ms)", median(interleaved.listPosts).toFixed(3), ""],
   ["minimal server returning that same result, no work (median ms)", median(interleaved.canned).toFixed(3), ""],
   ["  server work: list_posts − direct GET (ms)", interleavedWork.toFixed(3), `${interleavedRatio.toFixed(2)} × the minimal server's (≤ 1.3) → ${interleavedRatio <= 1.3 ? "PASS" : "FAIL"}`],
+  ["minimal server making that GET, then returning the result (median ms)", median(interleaved.getThenCanned).toFixed(3), ""],
+  ["  its server work: that − direct GET (ms), the same measure", passThroughWork.toFixed(3), `${passThroughRatio.toFixed(2)} × (calibration: the GET and the payload, no work)`],
   ["per call, sequential phases (as first written):", "", ""],
   ["direct undici GET /posts?limit=50 (median ms)", median(direct).toFixed(3), ""],
   ["do-nothing tools/call, minimal SDK server (median ms)", median(noop).toFixed(3), ""],
