@@ -104,13 +104,26 @@ export async function countSharing(call: ToolCall, listTool: string, field: stri
   return "failed" in scan ? undefined : { count, partial: !scan.complete };
 }
 
-/** Scheduling warnings for a post write; skipped (no warnings) when the key cannot read posts. */
-async function guardrailWarnings(call: ToolCall, listTool: string, body: Record<string, unknown>, args: Record<string, unknown>): Promise<string[]> {
-  if (typeof body.scheduled_at !== "string" && typeof body.text !== "string") return [];
-  if (!mayRead(call, listTool)) return [];
+/**
+ * Scheduling warnings for a post write; skipped (no warnings) when the key cannot read posts.
+ * `seenIds` are the posts the check read, all made before this write was sent.
+ */
+async function guardrailWarnings(
+  call: ToolCall,
+  listTool: string,
+  body: Record<string, unknown>,
+  args: Record<string, unknown>,
+): Promise<{ warnings: string[]; seenIds: ReadonlySet<string> }> {
   const posts: ExistingPost[] = [];
+  const seenIds = new Set<string>();
+  if (typeof body.scheduled_at !== "string" && typeof body.text !== "string") return { warnings: [], seenIds };
+  if (!mayRead(call, listTool)) return { warnings: [], seenIds };
   const scan = await scanList(call, listTool, (page) => {
-    for (const item of page) if (typeof item.id === "string") posts.push(item as unknown as ExistingPost);
+    for (const item of page) {
+      if (typeof item.id !== "string") continue;
+      posts.push(item as unknown as ExistingPost);
+      seenIds.add(item.id);
+    }
     return false;
   });
   const zone = callerZone(args);
@@ -125,7 +138,7 @@ async function guardrailWarnings(call: ToolCall, listTool: string, body: Record<
   );
   if ("failed" in scan) warnings.push(`the check for nearby or identical posts could not read the posts: ${scan.failed}`);
   else if (!scan.complete) warnings.push(`the check for nearby or identical posts read only the newest ${posts.length} posts`);
-  return warnings;
+  return { warnings, seenIds };
 }
 
 const clientNames = new WeakMap<object, Map<string, { name: string; until: number }>>();
@@ -169,7 +182,7 @@ export async function sendWrite(call: ToolCall, args: Record<string, unknown>, k
     const read = await readRecord(call, args);
     if ("found" in read) before = read.found;
   }
-  const warnings = op.guardrails && body ? await guardrailWarnings(call, op.guardrails.listWith, body, args) : [];
+  const { warnings, seenIds } = op.guardrails && body ? await guardrailWarnings(call, op.guardrails.listWith, body, args) : { warnings: [], seenIds: new Set<string>() };
   const client = await clientLabel(call);
   const startedAt = Date.now();
   try {
@@ -180,32 +193,42 @@ export async function sendWrite(call: ToolCall, args: Record<string, unknown>, k
     if (!(error instanceof ApiError)) throw error;
     if (error.outcome !== "unknown" || access === undefined) return failure(call, error, body);
     const settled = canRead
-      ? await settle(call, args, access, body ?? {}, startedAt)
+      ? await settle(call, args, access, body ?? {}, startedAt, seenIds)
       : { outcome: "unknown" as const, checked: `nothing: this key lacks the scope of ${access.readWith}, so the server cannot read the record` };
     return settledResult(call, args, error, settled, { body, before, warnings, client });
   }
 }
 
-/** Reads — never writes — whether a write whose answer was lost took effect. */
+/**
+ * Reads — never writes — whether a write whose answer was lost took effect. A create is matched
+ * by its field among records made since the call began; `existingIds` (records read before the
+ * write was sent) never match, and a match made within the clock-skew margin before the call
+ * began may be an earlier identical call's, so it leaves the outcome unknown rather than claimed.
+ */
 export async function settle(
   call: ToolCall,
   args: Record<string, unknown>,
   access: RecordAccess,
   body: Record<string, unknown>,
   startedAt: number,
+  existingIds: ReadonlySet<string> = new Set(),
 ): Promise<Settlement> {
   if (access.kind === "create") {
     const field = access.matchField ?? "";
     const wanted = body[field];
     let found: Record<string, unknown> | undefined;
+    let earlier: Record<string, unknown> | undefined;
     let olderSeen = false;
     const since = startedAt - CLOCK_SKEW_MS;
     const scan = await scanList(call, access.readWith, (page) => {
       for (const item of page) {
         const created = typeof item.created_at === "string" ? Date.parse(item.created_at) : Number.NaN;
-        if (item[field] === wanted && !(created < since)) {
-          found = item;
-          return true;
+        if (item[field] === wanted && !(created < since) && !(typeof item.id === "string" && existingIds.has(item.id))) {
+          if (!(created < startedAt)) {
+            found = item;
+            return true;
+          }
+          earlier ??= item;
         }
         if (created < since) olderSeen = true;
       }
@@ -214,6 +237,12 @@ export async function settle(
     const what = `${access.readWith} for a ${call.op.noun} with the same ${field} created since the call began`;
     if ("failed" in scan) return { outcome: "unknown", checked: `${what}: ${scan.failed}` };
     if (found) return { outcome: "applied", checked: `${what}: found ${String(found.id)}`, record: found };
+    if (earlier) {
+      return {
+        outcome: "unknown",
+        checked: `${what}: none, but ${String(earlier.id)} (created ${String(earlier.created_at)}, just before the call began) may be this call's or an earlier identical one's`,
+      };
+    }
     if (scan.complete) return { outcome: "not_applied", checked: `${what}: none in ${scan.pages} page(s)` };
     return { outcome: "unknown", checked: `${what}: none in the newest ${scan.pages} pages, and more exist` };
   }

@@ -250,3 +250,38 @@ describe("upload_media under faults: one upload-URL request, one PUT at most", (
     expect(text).toContain("delete_media");
   });
 });
+
+describe("a lost create is never taken for an identical record made moments before", () => {
+  test("create_post: the same text created seconds earlier is not this call's post; the lost write is reported not applied", async () => {
+    const text = unique("Posted twice");
+    const first = await s.call("create_post", { text });
+    const firstId = structured<{ created: { id: string } }>(first).created.id;
+    sandbox.clearRequests();
+    sandbox.faults.inject({ method: "POST", path: "/posts", kind: "status", status: 503 });
+
+    const second = await s.call("create_post", { text });
+    const secondText = resultText(second);
+    expect(sandbox.store.postsOf(direct).filter((post) => post.text === text)).toHaveLength(1);
+    expect(writesTo("POST", "/posts")).toBe(1);
+    expect(second.isError, secondText).toBe(true);
+    expect(secondText).toContain("create_post: NOT APPLIED.");
+    expect(secondText).not.toContain(`created post ${firstId}`);
+  });
+
+  test("create_lead_magnet: an identical title created seconds earlier leaves the outcome unknown, naming that record", async () => {
+    const args = { title: unique("Guide made twice"), delivery_mode: "external_link", resource_link: "https://example.com/guide.pdf" };
+    const first = await s.call("create_lead_magnet", args);
+    const firstId = structured<{ created: { id: string } }>(first).created.id;
+    sandbox.clearRequests();
+    sandbox.faults.inject({ method: "POST", path: "/lead-magnets", kind: "status", status: 503 });
+
+    const second = await s.call("create_lead_magnet", args);
+    const secondText = resultText(second);
+    expect(sandbox.store.leadMagnetsOf(direct).filter((magnet) => magnet.title === args.title)).toHaveLength(1);
+    expect(writesTo("POST", "/lead-magnets")).toBe(1);
+    expect(second.isError, secondText).toBe(true);
+    expect(secondText).toContain("create_lead_magnet: OUTCOME STILL UNKNOWN.");
+    expect(secondText).toContain(firstId);
+    expect(secondText).not.toContain(`created lead magnet ${firstId}`);
+  });
+});
