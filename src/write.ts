@@ -8,7 +8,7 @@ import { LISTS_NEWEST_FIRST, PAGINATION } from "./contract.js";
 import { isRecord } from "./json.js";
 import { outcomeUnknownHint } from "./hints.js";
 import { errorText, isSecretFree, render, safeRequestId, shapeData } from "./results.js";
-import { describeChanges, verifyFieldsApplied, type FieldChange } from "./writes/changes.js";
+import { describeChanges, describeNewValues, verifyFieldsApplied, type FieldChange } from "./writes/changes.js";
 import { schedulingWarnings, type ExistingPost } from "./writes/guardrails.js";
 import { describeInstant } from "./writes/time.js";
 import type { RecordAccess, ToolCall } from "./tools/types.js";
@@ -293,9 +293,10 @@ function describeWrite(
     structured.created = { id, ...(typeof status === "string" ? { status } : {}), ...(when ? { scheduled_for: when } : {}) };
   } else {
     const sent = Object.keys(facts.body ?? {});
+    const zoneOption = zone !== undefined ? { timeZone: zone } : {};
     const changes: FieldChange[] = facts.before
-      ? describeChanges(facts.before, facts.after ?? {}, sent, zone !== undefined ? { timeZone: zone } : {})
-      : describeChanges({}, facts.after ?? {}, sent, zone !== undefined ? { timeZone: zone } : {}).map((change) => ({ ...change, from: undefined, text: `${change.field}: now ${change.text.slice(change.text.indexOf(" → ") + 3)}` }));
+      ? describeChanges(facts.before, facts.after ?? {}, sent, zoneOption)
+      : describeNewValues(facts.after ?? {}, sent, zoneOption);
     if (changes.length === 0) lines.push(`${op.name}: ${op.noun} ${id} unchanged: the fields sent already held these values.`);
     else lines.push(`${op.name}: updated ${op.noun} ${id}${facts.before ? "" : " (old values not shown: this key cannot read them)"}:`, ...changes.map((change) => `- ${change.text}`));
     structured.changes = changes.map(({ field, from, to }) => ({ field, from: from ?? null, to: to ?? null }));

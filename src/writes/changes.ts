@@ -47,6 +47,19 @@ export function describeChanges(
 }
 
 /**
+ * Each field in `sent` as it is now, when its old value is unknown (the key cannot read the
+ * record): `notes: now "…"`, `scheduled_at: now (none)`. Every sent field is listed, a null
+ * that cleared one included: nothing shows it already held that value.
+ */
+export function describeNewValues(after: Record<string, unknown>, sent: string[], options: { timeZone?: string; offset?: string } = {}): FieldChange[] {
+  const zone = options.timeZone ?? options.offset;
+  return [...new Set(sent)].map((field) => {
+    const to = ownValue(after, field);
+    return { field, from: undefined, to, text: `${field}: now ${describeValue(to, zone)}` };
+  });
+}
+
+/**
  * Whether a read-back record shows every field that was sent: `mismatched` names the fields
  * whose value differs (times compared as instants, arrays and objects by value, an absent
  * field as null). Fields LeadPanther rewrites on purpose (e.g. an upload path that comes back

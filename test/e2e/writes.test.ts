@@ -357,6 +357,24 @@ describe("scheduling guardrails warn, never refuse", () => {
     expect((third.structuredContent as { warnings: string[] }).warnings).toHaveLength(2);
   });
 
+  test("a key that cannot read posts: a null that clears a field is restated as now (none), never as unchanged", async () => {
+    sandbox.keys.setScopes(DEMO.keys.directPostsRead, ["posts:write"]);
+    const post = sandbox.store.postsOf(DEMO.users.direct).find((candidate) => candidate.status === "scheduled" && candidate.scheduled_at !== null);
+    if (!post) throw new Error("no scheduled post seeded");
+    const writeOnly = await spawnServer({}, { key: DEMO.keys.directPostsRead, readyWith: "update_post" });
+    const result = await writeOnly.call("update_post", { post_id: post.id, scheduled_at: null, notes: "unscheduled for review" });
+    expect(result.isError, text(result)).toBeFalsy();
+    expect(sandbox.store.postsOf(DEMO.users.direct).find((candidate) => candidate.id === post.id)?.status).toBe("draft");
+    expect(text(result)).not.toContain("unchanged");
+    expect(text(result)).toContain(`update_post: updated post ${post.id} (old values not shown: this key cannot read them):`);
+    expect(text(result)).toContain("- scheduled_at: now (none)");
+    expect(text(result)).toContain('- notes: now "unscheduled for review"');
+    expect((result.structuredContent as { changes: unknown[] }).changes).toEqual([
+      { field: "scheduled_at", from: null, to: null },
+      { field: "notes", from: null, to: "unscheduled for review" },
+    ]);
+  });
+
   test("agency: the check reads the client's own posts", async () => {
     const server = await spawnServer({}, { key: DEMO.keys.agency });
     await server.call("create_post", { client_id: DEMO.clients.full, text: "Same text" });
