@@ -1,3 +1,4 @@
+import { isRecord } from "../json.js";
 import { countPostCharacters, firstWords } from "./text-length.js";
 import { describeInstant } from "./time.js";
 
@@ -41,6 +42,13 @@ export function describeChanges(
     const from = ownValue(before, field);
     const to = ownValue(after, field);
     if (valuesEqual(from, to)) continue;
+    // An object changed on both sides (a hosted page) is restated by its inner fields: shown
+    // whole, a long one would read the same before and after the arrow.
+    if (isRecord(from) && isRecord(to)) {
+      const inner = describeChanges(from, to, [...Object.keys(from), ...Object.keys(to)], options);
+      changes.push(...inner.map((change) => ({ ...change, field: `${field}.${change.field}`, text: `${field}.${change.text}` })));
+      continue;
+    }
     changes.push({ field, from, to, text: `${field}: ${describeValue(from, zone)} → ${describeValue(to, zone)}` });
   }
   return changes;

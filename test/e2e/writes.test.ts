@@ -133,6 +133,25 @@ describe("write results say what happened", () => {
     expect(JSON.parse(patches[0]!.body!)).toEqual({ text: "Quarterly roadmap, revised", scheduled_at: at.toISOString() });
   });
 
+  test("update_lead_magnet: a change inside hosted_page is restated by its own field, however long the page", async () => {
+    const server = await spawnServer();
+    const content = `A long guide. ${"Every paragraph matters. ".repeat(40)}`;
+    const created = await server.call("create_lead_magnet", {
+      title: "Pricing checklist",
+      delivery_mode: "gated_external",
+      hosted_page: { headline: "Get the checklist", content, external_resource_url: "https://example.com/old.pdf" },
+    });
+    const id = String((created.structuredContent as { created: { id: string } }).created.id);
+    const result = await server.call("update_lead_magnet", { lead_magnet_id: id, hosted_page: { external_resource_url: "https://example.com/new.pdf" } });
+    expect(result.isError, text(result)).toBeFalsy();
+    expect(text(result)).toContain('- hosted_page.external_resource_url: "https://example.com/old.pdf" → "https://example.com/new.pdf"');
+    expect(text(result)).not.toContain("hosted_page.content");
+    expect(text(result)).not.toContain("hosted_page.headline");
+    expect((result.structuredContent as { changes: unknown[] }).changes).toEqual([
+      { field: "hosted_page.external_resource_url", from: "https://example.com/old.pdf", to: "https://example.com/new.pdf" },
+    ]);
+  });
+
   test("delete_post says what was removed; agency results name the client", async () => {
     const server = await spawnServer({ LEADPANTHER_CONFIRM_DESTRUCTIVE: "false" });
     const id = await createDraft(server, "A draft about onboarding emails");
