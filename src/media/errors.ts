@@ -26,13 +26,18 @@ export type UploadErrorKind =
   | "timeout"
   | "outcome_unknown";
 
-/** The PUT of the bytes to the signed URL did not succeed. */
+/**
+ * The PUT of the bytes to the signed URL did not succeed. `mayBeStored`: storage may have kept
+ * the file all the same (the answer was lost, or came from a failing server or proxy after the
+ * bytes arrived), so the result must name its path and how to remove it.
+ */
 export class UploadError extends Error {
   override readonly name = "UploadError";
   constructor(
     readonly kind: UploadErrorKind,
     message: string,
     readonly httpStatus?: number,
+    readonly mayBeStored: boolean = kind === "outcome_unknown",
   ) {
     super(message);
   }

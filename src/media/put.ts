@@ -211,11 +211,13 @@ function refusalFor(status: number, answer: StorageAnswer, size: number): Upload
     );
   }
   if (status >= 500) {
+    // A failing server or a proxy may answer 5xx after storage kept the bytes.
     return new UploadError(
       "storage_rejected",
-      `The storage server failed (HTTP ${status}); the file was most likely not stored.${said} ` +
+      `The storage server failed (HTTP ${status}); the file may or may not be stored.${said} ` +
         "Call upload_media again later.",
       status,
+      true,
     );
   }
   return new UploadError(
@@ -300,6 +302,8 @@ export async function putToSignedUrl(options: PutOptions): Promise<void> {
             `The upload did not finish within ${seconds} s (${sent.toLocaleString("en-US")} of ${size.toLocaleString("en-US")} bytes sent)` +
               (sent > 0 ? "; the file may or may not be stored." : "; nothing was stored.") +
               " Call upload_media again, perhaps with a smaller file or on a faster connection.",
+            undefined,
+            sent > 0,
           );
         }
         if (neverConnected(error)) {

@@ -117,7 +117,7 @@ async function uploadWithGrant(
     if (!(error instanceof UploadError)) throw error;
     logger.warn("upload to the signed URL failed", { kind: error.kind, status: error.httpStatus });
     const tail =
-      error.kind === "outcome_unknown"
+      error.mayBeStored
         ? ` The file may or may not be stored at ${grant.path}. Call upload_media again for a fresh upload (it gets a new path); delete_media with ${grant.path} removes the uncertain copy if it exists.`
         : " Nothing usable was stored.";
     return errorText(`upload_media failed (${error.kind}): ${error.message}${tail} request_id of the upload-URL call: ${grant.requestId}`);

@@ -164,6 +164,8 @@ describe("putToSignedUrl and storage's answers", () => {
       const error = await uploadError(putToSignedUrl(options(bytesOf(100))));
       expect(error.kind).toBe("storage_rejected");
       expect(error.httpStatus).toBe(status);
+      // Only the 5xx may come after storage kept the bytes.
+      expect(error.mayBeStored).toBe(status >= 500);
     }
   });
 
@@ -172,6 +174,7 @@ describe("putToSignedUrl and storage's answers", () => {
     const error = await uploadError(putToSignedUrl(options(bytesOf(100), { timeoutMs: 300 })));
     expect(error.kind).toBe("timeout");
     expect(error.message).toContain("may or may not be stored");
+    expect(error.mayBeStored).toBe(true);
   });
 
   it("reports outcome_unknown when the connection breaks after the bytes were sent", async () => {

@@ -251,6 +251,23 @@ describe("upload_media under faults: one upload-URL request, one PUT at most", (
   });
 });
 
+describe("upload_media: a 5xx from storage after the file was stored", () => {
+  test("the result says the file may be stored, names its path and how to remove it; one PUT", async () => {
+    sandbox.clearRequests();
+    sandbox.faults.inject({ method: "PUT", path: /^\/storage\//, kind: "status-after-apply", status: 500 });
+    const result = await s.call("upload_media", { content_base64: TINY_PNG.toString("base64"), file_name: "dot.png" });
+    expect(result.isError).toBe(true);
+    const text = resultText(result);
+    const puts = sandbox.requests().filter((entry) => entry.method === "PUT");
+    expect(puts).toHaveLength(1);
+    const path = /may or may not be stored at (\S+?)\. Call/.exec(text)?.[1];
+    expect(path, text).toBeDefined();
+    expect(sandbox.media.get("content-images", path ?? "")?.equals(TINY_PNG)).toBe(true);
+    expect(text).not.toContain("not stored");
+    expect(text).toContain(`delete_media with ${path ?? ""}`);
+  });
+});
+
 describe("a lost create is never taken for an identical record made moments before", () => {
   test("create_post: the same text created seconds earlier is not this call's post; the lost write is reported not applied", async () => {
     const text = unique("Posted twice");
