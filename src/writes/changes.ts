@@ -69,16 +69,25 @@ export function describeNewValues(after: Record<string, unknown>, sent: string[]
 
 /**
  * Whether a read-back record shows every field that was sent: `mismatched` names the fields
- * whose value differs (times compared as instants, arrays and objects by value, an absent
- * field as null). Fields LeadPanther rewrites on purpose (e.g. an upload path that comes back
+ * whose value differs (times compared as instants, arrays by value, an object by the fields
+ * sent in it, an absent field as null). Fields LeadPanther rewrites on purpose (e.g. an upload path that comes back
  * as a URL) should not be passed in `sent`.
  */
 export function verifyFieldsApplied(
   sent: Record<string, unknown>,
   record: Record<string, unknown>,
 ): { applied: boolean; mismatched: string[] } {
-  const mismatched = Object.keys(sent).filter((field) => !valuesEqual(sent[field], ownValue(record, field)));
+  const mismatched = Object.keys(sent).filter((field) => !holdsSentValue(sent[field], ownValue(record, field)));
   return { applied: mismatched.length === 0, mismatched };
+}
+
+/**
+ * Whether a stored value shows what was sent. An object sent (a hosted_page) names only the
+ * fields it changes: the stored one holds each of them, and keeps its other fields.
+ */
+function holdsSentValue(sent: unknown, stored: unknown): boolean {
+  if (isRecord(sent) && isRecord(stored)) return Object.keys(sent).every((key) => holdsSentValue(sent[key], ownValue(stored, key)));
+  return valuesEqual(sent, stored);
 }
 
 /** Equality by meaning: instants by time, arrays and objects by value, undefined as null. */

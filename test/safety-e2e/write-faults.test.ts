@@ -251,6 +251,25 @@ describe("upload_media under faults: one upload-URL request, one PUT at most", (
   });
 });
 
+describe("update_lead_magnet: a lost answer to a change of one hosted_page field", () => {
+  test("settled as applied when the page holds the field sent, its other fields untouched", async () => {
+    const magnet = sandbox.store.leadMagnetsOf(direct).find((candidate) => candidate.hosted_page !== null && candidate.hosted_page.content !== null);
+    if (!magnet) throw new Error("no lead magnet with a hosted page seeded");
+    const headline = unique("Headline under a fault");
+    sandbox.clearRequests();
+    sandbox.faults.inject({ method: "PATCH", path: `/lead-magnets/${magnet.id}`, kind: "reset-after-apply" });
+
+    const result = await s.call("update_lead_magnet", { lead_magnet_id: magnet.id, hosted_page: { headline } });
+    const text = resultText(result);
+    expect(writesTo("PATCH", `/lead-magnets/${magnet.id}`)).toBe(1);
+    expect(sandbox.store.leadMagnetsOf(direct).find((candidate) => candidate.id === magnet.id)?.hosted_page?.headline).toBe(headline);
+    expect(result.isError, text).toBeFalsy();
+    expect(text).toContain("update_lead_magnet: APPLIED.");
+    expect(text).toContain(`- hosted_page.headline:`);
+    expect(text).not.toContain("NOT APPLIED");
+  });
+});
+
 describe("upload_media: a 5xx from storage after the file was stored", () => {
   test("the result says the file may be stored, names its path and how to remove it; one PUT", async () => {
     sandbox.clearRequests();
