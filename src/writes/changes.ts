@@ -49,9 +49,36 @@ export function describeChanges(
       changes.push(...inner.map((change) => ({ ...change, field: `${field}.${change.field}`, text: `${field}.${change.text}` })));
       continue;
     }
-    changes.push({ field, from, to, text: `${field}: ${describeValue(from, zone)} → ${describeValue(to, zone)}` });
+    const fromText = describeValue(from, zone);
+    const toText = describeValue(to, zone);
+    changes.push({
+      field,
+      from,
+      to,
+      // Two long texts that begin alike would read the same: show them where they part.
+      text: fromText === toText && typeof from === "string" && typeof to === "string" ? describeTextEdit(field, from, to) : `${field}: ${fromText} → ${toText}`,
+    });
   }
   return changes;
+}
+
+/** Code points shown before the first difference of two long texts that read the same in brief. */
+const EXCERPT_LEAD = 20;
+
+/** `text: …"help teh reader." → …"help the reader." (the first 118 characters unchanged; 128 now)`. */
+function describeTextEdit(field: string, from: string, to: string): string {
+  const before = [...from];
+  const after = [...to];
+  let same = 0;
+  while (same < before.length && same < after.length && before[same] === after[same]) same += 1;
+  return `${field}: ${excerptAt(before, same)} → ${excerptAt(after, same)} (the first ${same.toLocaleString("en-US")} characters unchanged; ${after.length.toLocaleString("en-US")} now)`;
+}
+
+/** The text from a little before `index`, on one line, as far as a short string shows. */
+function excerptAt(codePoints: readonly string[], index: number): string {
+  const start = Math.max(0, index - EXCERPT_LEAD);
+  const piece = codePoints.slice(start, start + SHORT_STRING_MAX).join("").replace(/\s+/gu, " ");
+  return `${start > 0 ? "…" : ""}${JSON.stringify(piece)}${start + SHORT_STRING_MAX < codePoints.length ? "…" : ""}`;
 }
 
 /**

@@ -152,6 +152,19 @@ describe("write results say what happened", () => {
     ]);
   });
 
+  test("update_post: a typo fixed late in a long text shows where the text changed, not two identical excerpts", async () => {
+    const server = await spawnServer();
+    const opening = "Three habits that changed how I write to customers every single week. ";
+    const id = await createDraft(server, `${opening}First, I cut every sentence that does not help teh reader.`);
+    const result = await server.call("update_post", { post_id: id, text: `${opening}First, I cut every sentence that does not help the reader.` });
+    expect(result.isError, text(result)).toBeFalsy();
+    const line = text(result).split("\n").find((candidate) => candidate.startsWith("- text:")) ?? "";
+    const [left, right] = line.split(" → ");
+    expect(left, line).not.toBe(`- text: ${right ?? ""}`);
+    expect(line).toContain("teh reader");
+    expect(line).toContain("the reader");
+  });
+
   test("delete_post says what was removed; agency results name the client", async () => {
     const server = await spawnServer({ LEADPANTHER_CONFIRM_DESTRUCTIVE: "false" });
     const id = await createDraft(server, "A draft about onboarding emails");
