@@ -66,31 +66,31 @@ export function invalidListAnswer(op: ToolDefinition, success: ApiSuccess): Call
 
 /**
  * A list result: both channels as composed (the same items, cut at the same one), with the
- * tool's notice and the request id added to each, and secret-shaped values withheld in both.
+ * tool's notice and the request id added to each. Its values were withheld where secret-shaped
+ * before it was composed ({@link withholdSecrets}), value by value: a rule run over the joined
+ * text would read neighbouring cells of a row as one value (a bare URL and the cells after it as
+ * one signed URL) and cut them from the text alone.
  */
 export function listResult(
   op: ToolDefinition,
   composed: FindResult,
-  options: { requestId: string | undefined; settings: ShapeSettings; scrubbed: boolean; caveat?: string | undefined },
+  options: { requestId: string | undefined; settings: ShapeSettings; withheld: boolean; caveat?: string | undefined },
 ): CallToolResult {
   // Each notice on its own line of the text, all of them in structured `notice`.
   const notices = [options.caveat, op.shape?.notice?.(options.settings)].filter((part): part is string => part !== undefined);
-  let structured: Record<string, unknown> = { ...composed.structured };
+  if (options.withheld) notices.push(WITHHELD_NOTICE);
+  const structured: Record<string, unknown> = { ...composed.structured };
   if (options.requestId !== undefined) structured.request_id = safeRequestId(options.requestId);
   if (notices.length > 0) structured.notice = notices.join(" ");
-  const { clean, withheld } = withholdSecrets(structured, options.scrubbed);
-  if (withheld) notices.push(WITHHELD_NOTICE);
-  structured = withheld ? { ...clean, notice: notices.join(" ") } : clean;
-  // Unchanged detailed items go out as the JSON their text lines already hold.
-  if (composed.itemsJson !== undefined && structured.data === composed.structured.data) rememberItemsJson(composed.structured.data, composed.itemsJson);
+  // Detailed items go out as the JSON their text lines already hold.
+  if (composed.itemsJson !== undefined) rememberItemsJson(composed.structured.data, composed.itemsJson);
   // The notices go under the header line; the item lines (tens of kilobytes) are kept as one string.
   const headerEnd = composed.text.indexOf("\n");
   const header = headerEnd === -1 ? composed.text : composed.text.slice(0, headerEnd);
   const lines = [header, ...notices];
   if (headerEnd !== -1) lines.push(composed.text.slice(headerEnd + 1));
   if (typeof structured.request_id === "string") lines.push(`request_id: ${structured.request_id}`);
-  const text = lines.join("\n");
-  return { content: [{ type: "text", text: options.scrubbed ? text : secrets.scrub(text) }], structuredContent: structured };
+  return { content: [{ type: "text", text: lines.join("\n") }], structuredContent: structured };
 }
 
 export interface RenderOptions {
@@ -116,13 +116,13 @@ export function render(summary: string, structured: Record<string, unknown>, opt
 }
 
 /**
- * The structured result with secret-shaped values withheld, and whether any value was. scrubDeep
+ * A JSON-like value with secret-shaped values withheld, and whether any value was. scrubDeep
  * copies whenever the one-pass check suspects something; `withheld` is true only if a value changed.
  */
-function withholdSecrets(structured: Record<string, unknown>, knownFree: boolean): { clean: Record<string, unknown>; withheld: boolean } {
-  if (knownFree || !secrets.containsSecret(JSON.stringify(structured))) return { clean: structured, withheld: false };
-  const clean = secrets.scrubDeep(structured);
-  return { clean, withheld: clean !== structured && JSON.stringify(clean) !== JSON.stringify(structured) };
+export function withholdSecrets<T>(value: T, knownFree: boolean): { clean: T; withheld: boolean } {
+  if (knownFree || !secrets.containsSecret(JSON.stringify(value) ?? "")) return { clean: value, withheld: false };
+  const clean = secrets.scrubDeep(value);
+  return { clean, withheld: clean !== value && JSON.stringify(clean) !== JSON.stringify(value) };
 }
 
 /** An error result: never structured (its shape is not the tool's output schema), never a stack. */

@@ -14,7 +14,7 @@ import { FIND_FILTERS, type FilterValue, type FindCollection } from "../find/fil
 import { composeFindResult, type FindScanSummary } from "../find/render.js";
 import { apiPages, scan, SCAN_LIMITS, type ScanProgress, type ScanResult, type ScanStop } from "../find/scan.js";
 import { routeFor, failure } from "../call.js";
-import { isSecretFree, listResult, invalidListAnswer, shapeData } from "../results.js";
+import { isSecretFree, listResult, invalidListAnswer, shapeData, withholdSecrets } from "../results.js";
 import { paginationShape } from "./fields.js";
 import type { ShapeSettings, ToolCall, ToolDefinition } from "./types.js";
 
@@ -67,7 +67,8 @@ async function runList(call: ToolCall, args: Record<string, unknown>): Promise<C
         signal: call.extra.signal,
       });
       if (!Array.isArray(success.data)) return invalidListAnswer(op, success);
-      const records = shapeData(op, success.data, call.config) as unknown[];
+      // Shaping only removes or wraps text, so an answer found free of secrets stays free of them.
+      const { clean: records, withheld } = withholdSecrets(shapeData(op, success.data, call.config) as unknown[], isSecretFree(success.bodyText));
       const pagination = success.pagination;
       const start = pagination?.offset ?? offset;
       // An empty page that claims more would otherwise send the model to the same offset forever.
@@ -82,7 +83,7 @@ async function runList(call: ToolCall, args: Record<string, unknown>): Promise<C
         nextOffset,
       });
       const caveat = pagination === undefined ? "LeadPanther did not report pagination, so further pages are unknown." : undefined;
-      return listResult(op, composed, { requestId: success.requestId, settings: call.config, scrubbed: isSecretFree(success.bodyText), caveat });
+      return listResult(op, composed, { requestId: success.requestId, settings: call.config, withheld, caveat });
     }
 
     const limit = typeof args.limit === "number" ? args.limit : PAGINATION.defaultLimit;
@@ -101,15 +102,15 @@ async function runList(call: ToolCall, args: Record<string, unknown>): Promise<C
       // Pages ahead in flight: a search of 5,000 records costs about what its slowest pages do.
       concurrency: SCAN_LIMITS.maxConcurrency,
     });
-    const filters = filter.given(args) as Record<string, FilterValue>;
     const page = order === undefined ? inCollectionOrder(result) : inWindowOrder(result, order, offset, limit, maxScan);
-    const shaped = shapeData(op, page.records, call.config) as unknown[];
-    const entries = shaped.map((record, index) => ({ record, offset: page.offsets[index] ?? offset }));
+    // Only what may be shown is checked for secret-shaped values (the filters echo the model's
+    // input): a page's whole body, read and dropped, costs more to check than the scan itself.
+    const { clean, withheld } = withholdSecrets({ records: shapeData(op, page.records, call.config) as unknown[], filters: filter.given(args) as Record<string, FilterValue> }, false);
+    const { records, filters } = clean;
+    const entries = records.map((record, index) => ({ record, offset: page.offsets[index] ?? offset }));
     const summary: FindScanSummary = { filters, scanned: result.scanned, matched: result.matched, stoppedBy: page.stoppedBy, retryAfterSeconds: result.retryAfterSeconds };
     const composed = composeFindResult({ tool: op.name, collection, format, entries, offset, complete: page.complete, nextOffset: page.nextOffset, scan: summary });
-    // Only what is shown is checked for secret-shaped values: a page's whole body, read and
-    // dropped, costs more to check than the scan itself.
-    return listResult(op, composed, { requestId: answers.lastRequestId, settings: call.config, scrubbed: false, caveat: page.caveat });
+    return listResult(op, composed, { requestId: answers.lastRequestId, settings: call.config, withheld, caveat: page.caveat });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     return failure(call, error);

@@ -443,6 +443,32 @@ describe("concise and detailed on every list; both channels carry the same facts
     });
   }
 
+  test("a stranger's strings shaped like a URL and a signing parameter cannot hide a row's other cells from the text", async () => {
+    // Secret-shaped values are withheld value by value; a rule applied to the joined row would
+    // read a bare URL cell and the cells after it as one signed URL and withhold them all.
+    const leads = sandbox.records.leadsOf(DEMO.users.direct);
+    const offset = 777;
+    const lead = leads[offset];
+    if (lead === undefined) throw new Error("the large sandbox has a lead at offset 777");
+    const { name, headline } = lead;
+    lead.name = "https://evil.example/zq7xk";
+    lead.headline = "&sig=1";
+    try {
+      const email = String(lead.emails.submitted ?? lead.emails.work ?? lead.emails.personal);
+      for (const args of [{ offset, limit: 1 }, { query: "zq7xk" }]) {
+        const { result, list } = await call(direct, "list_leads", args);
+        expect(list.data.map((item) => item.id)).toEqual([lead.id]);
+        expect(list.data[0]).toMatchObject({ name: "https://evil.example/zq7xk", headline: "&sig=[REDACTED]", email, qualification_status: lead.qualification_status });
+        // The rows as rebuilt from the structured items (the notices, two here, are not compared).
+        const rows = (text: string): string[] => text.split("\n").filter((line) => line.startsWith(`${lead.id}|`));
+        expect(rows((result.content[0] as { text: string }).text)).toEqual(rows(textFrom("leads", "list_leads", list, "concise")));
+        expect(rows(textFrom("leads", "list_leads", list, "concise"))).toHaveLength(1);
+      }
+    } finally {
+      Object.assign(lead, { name, headline });
+    }
+  });
+
   test("a concise 50-post page is at most 20% of the detailed page's bytes, both channels together", async () => {
     const bytes = ({ result }: { result: CallToolResult }): number =>
       Buffer.byteLength((result.content[0] as { text: string }).text) + Buffer.byteLength(JSON.stringify(result.structuredContent));

@@ -67,7 +67,7 @@ describe("stringifyMessage", () => {
         nextOffset: undefined,
       });
       expect(composed.itemsJson !== undefined).toBe(format === "detailed");
-      const result = listResult(op, composed, { requestId: "req_1", settings: { leadPii: "full", activityContent: "redact" } satisfies ShapeSettings, scrubbed: true });
+      const result = listResult(op, composed, { requestId: "req_1", settings: { leadPii: "full", activityContent: "redact" } satisfies ShapeSettings, withheld: false });
       const message = { jsonrpc: "2.0", id: 3, result };
       expect(stringifyMessage(message)).toBe(JSON.stringify(message));
       expect(messageChunks(message)).toHaveLength(format === "detailed" ? 3 : 1);
