@@ -138,7 +138,8 @@ function inCollectionOrder(result: ScanResult<unknown>): FoundPage {
  * matches are sorted (ties in the API's order) and `offset` counts into them; a call resumed at
  * `next_offset` shows the next ones, none skipped or repeated while the collection is unchanged.
  * When the scan could not read everything, an unread post may belong anywhere in the order: the
- * call shows the earliest of what was read, offers no `next_offset` and says how to read it all.
+ * call shows the earliest of what was read, offers no `next_offset` past it (the size cap's, to
+ * the read matches it left out, stays) and says how to read it all.
  */
 function inWindowOrder(result: ScanResult<unknown>, order: (a: unknown, b: unknown) => number, offset: number, limit: number, maxScan: number): FoundPage {
   const sorted = result.matches.map((record, at) => ({ record, at })).sort((a, b) => order(a.record, b.record) || a.at - b.at);
@@ -152,7 +153,7 @@ function inWindowOrder(result: ScanResult<unknown>, order: (a: unknown, b: unkno
 }
 
 function partialOrderCaveat(result: ScanResult<unknown>, maxScan: number): string {
-  const covered = `Ordered over the first ${result.scanned} records read only: one not read may come earlier, so no next_offset is given.`;
+  const covered = `Ordered over the first ${result.scanned} records read only: one not read may come earlier, so no next_offset goes beyond what was read.`;
   if (result.stoppedBy === "max_scan") {
     return maxScan < SCAN_LIMITS.maxScan
       ? `${covered} Call again with a larger max_scan (at most ${SCAN_LIMITS.maxScan}) for the exact order.`

@@ -194,6 +194,36 @@ describe("filters over the 5,000-lead sandbox, exact across pages", () => {
     expect((result.content[0] as { text: string }).text).toContain("Call again with a larger max_scan");
   });
 
+  test("a schedule window cut short by the scan cap and by the size cap: its notice does not deny the next_offset it gives", async () => {
+    const key = DEMO.keys.directAll;
+    const at = (hours: number): string => new Date(Date.parse("2027-06-01T00:00:00.000Z") + hours * 3_600_000).toISOString();
+    const created: string[] = [];
+    try {
+      // Eight posts of about 12 KB each in one window, the newest posts (the first read).
+      for (let index = 0; index < 8; index++) {
+        const response = await fetch(`${sandbox.baseUrl}/posts`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ text: `${"😀".repeat(2_990)} n${index}`, scheduled_at: at((index * 5) % 8) }),
+        });
+        created.push(String(((await response.json()) as { data: Json }).data.id));
+      }
+      const args = { scheduled_after: at(0), scheduled_before: at(8), limit: 8, max_scan: 100, response_format: "detailed" };
+      const { result, list } = await call(direct, "list_posts", args);
+      const text = (result.content[0] as { text: string }).text;
+      expect(list).toMatchObject({ complete: false, stopped_by: "max_scan", matched: 8 });
+      expect(list.omitted).toBeGreaterThan(0);
+      // The size cap's next_offset gets the posts it left out, in the same order.
+      expect(list.next_offset).toBe(list.data.length);
+      const rest = await call(direct, "list_posts", { ...args, offset: list.next_offset });
+      expect([...list.data, ...rest.list.data].map((post) => post.scheduled_at)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map(at));
+      expect(list.notice).toContain("Ordered over the first 100 records read only");
+      for (const said of [list.notice ?? "", text]) expect(said).not.toContain("no next_offset is given");
+    } finally {
+      for (const id of created) await fetch(`${sandbox.baseUrl}/posts/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${key}` } });
+    }
+  });
+
   test("lead magnets by status, clients by name (agency key)", async () => {
     const magnets = await rawAll("/lead-magnets");
     const status = String(magnets[0]?.status);
