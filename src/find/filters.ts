@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { LEAD_MAGNET_STATUSES, POST_STATUSES } from "../contract.js";
 import { isoTimestamp, uuidField } from "../tools/fields.js";
-import { isWithin, keywordMatcher, queryWords, wordsMatcher, type TimeWindow } from "./match.js";
+import { isWithin, keywordMatcher, normalizeText, queryWords, wordsMatcher, type TimeWindow } from "./match.js";
 
 export type FindCollection = "posts" | "leads" | "activity" | "lead_magnets" | "clients";
 
@@ -154,7 +154,8 @@ function token(description: string, path: string) {
     z
       .string({ error: "must be a string" })
       .trim()
-      .refine((wanted) => wanted.length >= 1, { error: "must not be empty", abort: true })
+      // Empty as compared: zero-width characters and lone accents fold away (keywordMatcher).
+      .refine((wanted) => normalizeText(wanted).trim().length >= 1, { error: "must not be empty", abort: true })
       .refine((wanted) => wanted.length <= TOKEN_MAX, { error: `must be at most ${TOKEN_MAX} characters` })
       .describe(description),
     (wanted) => keywordTest(path, wanted),

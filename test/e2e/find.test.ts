@@ -265,6 +265,27 @@ test("with LEADPANTHER_LEAD_PII=masked a lead is not found by the address the re
   }
 });
 
+test("a keyword, source or status that is nothing once folded (zero-width, a lone accent) is refused before any page is read", async () => {
+  sandbox.clearRequests();
+  for (const [tool, args, field] of [
+    ["list_leads", { keyword: "\u200b" }, "keyword"],
+    ["list_activity", { status: "\u0301" }, "status"],
+    ["list_lead_magnets", { keyword: "\u200d\ufe0f" }, "keyword"],
+    ["list_leads", { source: "\u2060 \u200b" }, "source"],
+  ] as const) {
+    const result = (await direct.callTool({ name: tool, arguments: args })) as CallToolResult;
+    expect(result.isError, tool).toBe(true);
+    expect((result.content[0] as { text: string }).text).toContain(`- ${field}: must not be empty`);
+  }
+  expect(sandbox.requests().filter((entry) => entry.method === "GET" && entry.path !== "/me")).toEqual([]);
+  // A keyword in another width or case is still the same keyword.
+  const leads = await rawAll("/leads");
+  const keyword = String(leads[0]?.latest_keyword);
+  const fullwidth = [...keyword.toLowerCase()].map((letter) => String.fromCodePoint((letter.codePointAt(0) ?? 0) + 0xfee0)).join("");
+  const { list } = await call(direct, "list_leads", { keyword: fullwidth, limit: 5 });
+  expect(list.data.map((lead) => lead.id)).toEqual(idsOf(leads.filter((lead) => lead.latest_keyword === keyword).slice(0, 5)));
+});
+
 describe("where a scan stops, and resuming from next_offset", () => {
   test("the scan cap: each call reads max_scan records; resuming misses nothing and repeats nothing", async () => {
     const leads = await rawAll("/leads");
