@@ -164,13 +164,15 @@ function partialOrderCaveat(result: ScanResult<unknown>, maxScan: number): strin
 }
 
 /**
- * The filters' test on what the model may see of a record (see ResultShaper.filterView). A view
- * only withholds, so a record that fails as read fails as seen: only the few that pass as read
- * are copied into their view and tested again.
+ * The filters' test on what the model may see of a record: its view (see
+ * ResultShaper.filterView) with secret-shaped values withheld, as the result shows them, so that
+ * no query confirms, piece by piece, what the result hides. Both only withhold, so a record that
+ * fails as read fails as seen: only the few that pass as read are copied and tested again.
  */
 function matcherFor(op: ToolDefinition, test: (record: unknown) => boolean, settings: ShapeSettings): (record: unknown) => boolean {
   const view = op.shape?.filterView;
-  return view === undefined ? test : (record) => test(record) && test(view(record, settings));
+  const seen = (record: unknown): unknown => withholdSecrets(view === undefined ? record : view(record, settings), false).clean;
+  return (record) => test(record) && test(seen(record));
 }
 
 /** The API client, remembering the request id of its last answer (the one a list result reports). */

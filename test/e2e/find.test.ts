@@ -286,6 +286,32 @@ test("a keyword, source or status that is nothing once folded (zero-width, a lon
   expect(list.data.map((lead) => lead.id)).toEqual(idsOf(leads.filter((lead) => lead.latest_keyword === keyword).slice(0, 5)));
 });
 
+test("a secret a record holds, withheld from the result, cannot be found piece by piece with a query", async () => {
+  const key = DEMO.keys.directAll;
+  // Shaped like a live key: shown as [REDACTED], so a query must not confirm its characters either.
+  const pasted = "lp_live_Q7xkWm2Rbv9Tz4Hs8Ld0";
+  const response = await fetch(`${sandbox.baseUrl}/posts`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ text: `Zebracorn setup notes: our key is ${pasted} (do not share)` }),
+  });
+  const id = String(((await response.json()) as { data: Json }).data.id);
+  try {
+    const found = await call(direct, "list_posts", { query: "zebracorn", response_format: "detailed" });
+    expect(found.list.data.map((post) => post.id)).toEqual([id]);
+    expect(JSON.stringify(found.result)).not.toContain("Q7xk");
+    expect(String(found.list.data[0]?.text)).toContain("[REDACTED]");
+    for (const query of ["zebracorn Q7xk", "Q7xkWm2Rbv9Tz4Hs8Ld0", "lp live Q7"]) {
+      const probe = await call(direct, "list_posts", { query });
+      expect(probe.list.data.map((post) => post.id), query).not.toContain(id);
+    }
+    // What the result shows (lp_live_[REDACTED]) is still found.
+    expect((await call(direct, "list_posts", { query: "zebracorn lp live" })).list.data.map((post) => post.id)).toEqual([id]);
+  } finally {
+    await fetch(`${sandbox.baseUrl}/posts/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${key}` } });
+  }
+});
+
 describe("where a scan stops, and resuming from next_offset", () => {
   test("the scan cap: each call reads max_scan records; resuming misses nothing and repeats nothing", async () => {
     const leads = await rawAll("/leads");
