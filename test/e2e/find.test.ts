@@ -57,6 +57,20 @@ async function rawAll(path: string, key: string = DEMO.keys.directAll): Promise<
   }
 }
 
+/** A post written directly to the sandbox (as LeadPanther would hold it); its id. */
+async function createPostDirectly(body: Json): Promise<string> {
+  const response = await fetch(`${sandbox.baseUrl}/posts`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${DEMO.keys.directAll}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return String(((await response.json()) as { data: Json }).data.id);
+}
+
+async function deletePostDirectly(id: string): Promise<void> {
+  await fetch(`${sandbox.baseUrl}/posts/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${DEMO.keys.directAll}` } });
+}
+
 async function call(client: Client, name: string, args: Json): Promise<{ result: CallToolResult; list: ListResult }> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
@@ -195,19 +209,11 @@ describe("filters over the 5,000-lead sandbox, exact across pages", () => {
   });
 
   test("a schedule window cut short by the scan cap and by the size cap: its notice does not deny the next_offset it gives", async () => {
-    const key = DEMO.keys.directAll;
     const at = (hours: number): string => new Date(Date.parse("2027-06-01T00:00:00.000Z") + hours * 3_600_000).toISOString();
     const created: string[] = [];
     try {
       // Eight posts of about 12 KB each in one window, the newest posts (the first read).
-      for (let index = 0; index < 8; index++) {
-        const response = await fetch(`${sandbox.baseUrl}/posts`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body: JSON.stringify({ text: `${"😀".repeat(2_990)} n${index}`, scheduled_at: at((index * 5) % 8) }),
-        });
-        created.push(String(((await response.json()) as { data: Json }).data.id));
-      }
+      for (let index = 0; index < 8; index++) created.push(await createPostDirectly({ text: `${"😀".repeat(2_990)} n${index}`, scheduled_at: at((index * 5) % 8) }));
       const args = { scheduled_after: at(0), scheduled_before: at(8), limit: 8, max_scan: 100, response_format: "detailed" };
       const { result, list } = await call(direct, "list_posts", args);
       const text = (result.content[0] as { text: string }).text;
@@ -220,7 +226,7 @@ describe("filters over the 5,000-lead sandbox, exact across pages", () => {
       expect(list.notice).toContain("Ordered over the first 100 records read only");
       for (const said of [list.notice ?? "", text]) expect(said).not.toContain("no next_offset is given");
     } finally {
-      for (const id of created) await fetch(`${sandbox.baseUrl}/posts/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${key}` } });
+      for (const id of created) await deletePostDirectly(id);
     }
   });
 
@@ -287,15 +293,8 @@ test("a keyword, source or status that is nothing once folded (zero-width, a lon
 });
 
 test("a secret a record holds, withheld from the result, cannot be found piece by piece with a query", async () => {
-  const key = DEMO.keys.directAll;
-  // Shaped like a live key: shown as [REDACTED], so a query must not confirm its characters either.
-  const pasted = "lp_live_Q7xkWm2Rbv9Tz4Hs8Ld0";
-  const response = await fetch(`${sandbox.baseUrl}/posts`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({ text: `Zebracorn setup notes: our key is ${pasted} (do not share)` }),
-  });
-  const id = String(((await response.json()) as { data: Json }).data.id);
+  // Shaped like a live key: shown as lp_live_[REDACTED], so a query must not confirm its characters either.
+  const id = await createPostDirectly({ text: "Zebracorn setup notes: our key is lp_live_Q7xkWm2Rbv9Tz4Hs8Ld0 (do not share)" });
   try {
     const found = await call(direct, "list_posts", { query: "zebracorn", response_format: "detailed" });
     expect(found.list.data.map((post) => post.id)).toEqual([id]);
@@ -308,7 +307,7 @@ test("a secret a record holds, withheld from the result, cannot be found piece b
     // What the result shows (lp_live_[REDACTED]) is still found.
     expect((await call(direct, "list_posts", { query: "zebracorn lp live" })).list.data.map((post) => post.id)).toEqual([id]);
   } finally {
-    await fetch(`${sandbox.baseUrl}/posts/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${key}` } });
+    await deletePostDirectly(id);
   }
 });
 
