@@ -77,7 +77,7 @@ export function listResult(
   options: { requestId: string | undefined; settings: ShapeSettings; withheld: boolean; caveat?: string | undefined },
 ): CallToolResult {
   // Each notice on its own line of the text, all of them in structured `notice`.
-  const notices = [options.caveat, op.shape?.notice?.(options.settings)].filter((part): part is string => part !== undefined);
+  const notices = [options.caveat, composed.notice, op.shape?.notice?.(options.settings)].filter((part): part is string => part !== undefined);
   if (options.withheld) notices.push(WITHHELD_NOTICE);
   const structured: Record<string, unknown> = { ...composed.structured };
   if (options.requestId !== undefined) structured.request_id = safeRequestId(options.requestId);

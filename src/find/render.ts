@@ -11,6 +11,7 @@ import type { ConciseItem, ConciseValue, ResponseFormat } from "./concise.js";
 import { conciseColumns, projectConcise } from "./concise.js";
 import type { FilterValue, FindCollection } from "./filters.js";
 import type { ScanStop } from "./scan.js";
+import { describeCuts, fitRecord } from "./fit.js";
 
 /** The most bytes of one channel of a list result. */
 export const RESULT_MAX_BYTES = 60_000;
@@ -158,20 +159,35 @@ export interface FindResult {
   structured: FindStructured;
   /** Detailed: each item of `structured.data` as JSON, written once for its text line. */
   itemsJson?: string[];
+  /** Said in both channels when a record too large for a result is shown shortened. */
+  notice?: string;
 }
 
 /** Both channels of a list result, cut to the size budget at the same item. */
 export function composeFindResult(input: FindResultInput): FindResult {
+  const budget = (input.maxBytes ?? RESULT_MAX_BYTES) - RESULT_ENVELOPE_RESERVE_BYTES;
+  const shortened: { offset: number; cuts: string }[] = [];
   const entries = input.entries.map(({ record, offset }) => {
     if (input.format === "detailed") {
-      const line = renderDetailedLine(record);
+      let line = renderDetailedLine(record);
       // The line is "- " and the record's JSON: its bytes are the structured item's, not to be serialized again.
-      return { structured: record, line, offset, structuredBytes: Buffer.byteLength(line) - DETAILED_LINE_PREFIX.length };
+      let bytes = Buffer.byteLength(line) - DETAILED_LINE_PREFIX.length;
+      if (bytes > budget) {
+        // One record larger than a whole result: shown shortened rather than sent whole.
+        const fitted = fitRecord(record, budget - OVERSIZE_MARGIN_BYTES);
+        if (fitted.cuts.length > 0) {
+          shortened.push({ offset, cuts: describeCuts(fitted.cuts) });
+          line = renderDetailedLine(fitted.record);
+          bytes = Buffer.byteLength(line) - DETAILED_LINE_PREFIX.length;
+          return { structured: fitted.record, line, offset, structuredBytes: bytes };
+        }
+      }
+      return { structured: record, line, offset, structuredBytes: bytes };
     }
     const item = projectConcise(input.collection, record);
     return { structured: item, line: renderConciseRow(input.collection, item), offset };
   });
-  const capped = capResult(entries, (input.maxBytes ?? RESULT_MAX_BYTES) - RESULT_ENVELOPE_RESERVE_BYTES);
+  const capped = capResult(entries, budget);
   const nextOffset = capped.nextOffset ?? input.nextOffset;
   const structured: FindStructured = { data: capped.kept.map((entry) => entry.structured), offset: input.offset, complete: input.complete && capped.omitted === 0 };
   if (nextOffset !== undefined) structured.next_offset = nextOffset;
@@ -187,7 +203,23 @@ export function composeFindResult(input: FindResultInput): FindResult {
   if (input.format === "concise" && lines.length > 0) lines.unshift(renderColumnsLine(input.collection));
   const text = [renderHeader(input.tool, input.collection, structured), ...lines].join("\n");
   if (input.format !== "detailed") return { text, structured };
-  return { text, structured, itemsJson: lines.map((line) => line.slice(DETAILED_LINE_PREFIX.length)) };
+  const kept = new Set(capped.kept.map((entry) => entry.offset));
+  const shown = shortened.filter((item) => kept.has(item.offset)).map((item) => `the item at offset ${item.offset} (${item.cuts})`);
+  const notice = shown.length > 0 ? oversizeNotice(input.collection, shown) : undefined;
+  return { text, structured, itemsJson: lines.map((line) => line.slice(DETAILED_LINE_PREFIX.length)), ...(notice ? { notice } : {}) };
+}
+
+/** Room left beside a shortened record in its result: its notice names each cut. */
+const OVERSIZE_MARGIN_BYTES = 2_000;
+
+/** Where a record shown shortened can be read whole: a single-record tool, where the contract has one. */
+const WHOLE_RECORD_TOOL: Partial<Record<FindCollection, string>> = { posts: "get_post", lead_magnets: "get_lead_magnet", clients: "get_client" };
+
+function oversizeNotice(collection: FindCollection, shortened: readonly string[]): string {
+  const tool = WHOLE_RECORD_TOOL[collection];
+  return `Larger than one result can hold, shown shortened (a text ends in "… (+N characters)", a list keeps its first entries): ${shortened.join("; ")}. ${
+    tool ? `${tool} shows it whole.` : "LeadPanther v1 has no call that reads one such record whole."
+  }`;
 }
 
 /** The header line: what was searched, what was found, and where to go on. */

@@ -565,4 +565,73 @@ describe("concise and detailed on every list; both channels carry the same facts
     expect(text).toContain(`more: call again with offset ${list.data.length}`);
     expect(text).toBe(textFrom("posts", "list_posts", list, "detailed"));
   });
+
+  test("a lead magnet whose page is longer than a result: its text is cut with a marker a write refuses, and get_lead_magnet shows it whole", async () => {
+    const content = Array.from({ length: 1_800 }, (_, index) => `Step ${index}: write it down, then check it twice.`).join("\n");
+    const created = await call(direct, "create_lead_magnet", { title: "The very long playbook zq8", delivery_mode: "hosted_content", hosted_page: { headline: "Playbook", content } });
+    expect(created.result.isError, JSON.stringify(created.result.content)).toBeFalsy();
+    const id = (created.result.structuredContent as { created: { id: string } }).created.id;
+    try {
+      const { result, list } = await call(direct, "list_lead_magnets", { query: "zq8", response_format: "detailed" });
+      const shown = list.data[0] as { id: string; hosted_page: { content: string; headline: string } };
+      expect(shown.id).toBe(id);
+      expect(Buffer.byteLength(JSON.stringify(list))).toBeLessThanOrEqual(60_000);
+      expect(shown.hosted_page.headline).toBe("Playbook");
+      const kept = shown.hosted_page.content.replace(/… \(\+\d+ characters\)$/, "");
+      expect(content.startsWith(kept)).toBe(true);
+      expect(shown.hosted_page.content).toBe(`${kept}… (+${content.length - kept.length} characters)`);
+      expect(list.notice).toContain(`hosted_page.content: the first ${kept.length.toLocaleString("en-US")} of ${content.length.toLocaleString("en-US")} characters`);
+      expect(list.notice).toContain("get_lead_magnet shows it whole.");
+      expect((result.content[0] as { text: string }).text).toContain("get_lead_magnet shows it whole.");
+      // The whole record is one call away; the shortened one cannot be written back.
+      const whole = await call(direct, "get_lead_magnet", { lead_magnet_id: id });
+      expect((whole.result.structuredContent as { data: { hosted_page: { content: string } } }).data.hosted_page.content).toBe(content);
+      const writeBack = (await direct.callTool({ name: "update_lead_magnet", arguments: { lead_magnet_id: id, hosted_page: { content: shown.hosted_page.content } } })) as CallToolResult;
+      expect(writeBack.isError).toBe(true);
+      expect((writeBack.content[0] as { text: string }).text).toContain("- hosted_page.content: holds");
+    } finally {
+      await call(direct, "archive_lead_magnet", { lead_magnet_id: id });
+    }
+  });
+
+  test("one record larger than a whole result is shown shortened, says what was cut, and the next page follows", async () => {
+    const leads = sandbox.records.leadsOf(DEMO.users.direct);
+    const offset = 1_234;
+    const lead = leads[offset];
+    if (lead === undefined) throw new Error("the large sandbox has a lead at offset 1234");
+    const { intent_signals: signals, headline } = lead;
+    // 5,000 intent signals of about 50 bytes: about 250 KB for this one lead.
+    lead.intent_signals = Array.from({ length: 5_000 }, (_, index) => `signal ${index}: asked about pricing for forty people`);
+    lead.headline = `Head of growth. ${"Builds teams that ship. ".repeat(300)}`;
+    try {
+      for (const args of [{ offset, limit: 3, response_format: "detailed" }, { query: lead.name, response_format: "detailed" }]) {
+        const { result, list } = await call(direct, "list_leads", args);
+        const text = (result.content[0] as { text: string }).text;
+        expect(Buffer.byteLength(text)).toBeLessThanOrEqual(60_000);
+        expect(Buffer.byteLength(JSON.stringify(list))).toBeLessThanOrEqual(60_000);
+        const shown = list.data.find((item) => item.id === lead.id) as { intent_signals: string[]; headline: string; name: string } | undefined;
+        if (shown === undefined) throw new Error(`lead ${lead.id} is in the result of ${JSON.stringify(args)}`);
+        // The list keeps its first entries, unchanged; the text ends in the marker a write refuses.
+        expect(shown.intent_signals.length).toBeGreaterThan(0);
+        expect(shown.intent_signals.length).toBeLessThan(5_000);
+        expect(shown.intent_signals).toEqual(lead.intent_signals.slice(0, shown.intent_signals.length));
+        expect(shown.name).toBe(lead.name);
+        expect(list.notice).toContain(`intent_signals: the first ${shown.intent_signals.length.toLocaleString("en-US")} of 5,000 entries`);
+        expect(list.notice).toContain("LeadPanther v1 has no call that reads one such record whole.");
+        // Both channels: the same items, and the notice (on a line of its own in the text).
+        const items = (lines: string): string[] => lines.split("\n").filter((line) => line.startsWith("- "));
+        expect(items(text)).toEqual(items(textFrom("leads", "list_leads", list, "detailed")));
+        expect(text).toContain(`intent_signals: the first ${shown.intent_signals.length.toLocaleString("en-US")} of 5,000 entries`);
+      }
+      // Paging on from a page holding it: nothing skipped, nothing repeated.
+      const first = await call(direct, "list_leads", { offset, limit: 3, response_format: "detailed" });
+      const ids = first.list.data.map((item) => item.id);
+      const raw = leads.slice(offset, offset + 6).map((item) => item.id);
+      expect(ids).toEqual(raw.slice(0, ids.length));
+      const next = await call(direct, "list_leads", { offset: first.list.next_offset ?? -1, limit: 6 - ids.length, response_format: "detailed" });
+      expect([...ids, ...next.list.data.map((item) => item.id)]).toEqual(raw);
+    } finally {
+      Object.assign(lead, { intent_signals: signals, headline });
+    }
+  });
 });
