@@ -98,9 +98,11 @@ function serveToolCalls(mcp: McpServer, context: ServerContext, registered: Map<
   mcp.server.setRequestHandler(OuterCallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     // The SDK's Server has already checked the request against the MCP schema (answering
     // -32602 Invalid params otherwise), so name is a string and arguments an object here.
-    const { name, arguments: args } = request.params as { name: string; arguments?: Record<string, unknown> };
+    const { name, arguments: given } = request.params as { name: string; arguments?: Record<string, unknown> };
     const entry = registered.get(name);
     if (!entry) return errorText(whyUnavailable(name, context, [...registered.keys()]));
+    // The pinned client's own id names the client every call already works on: taken as said.
+    const args = entry.variant === "pinned" ? withoutPinnedClientId(given, context.config.clientId) : given;
     if (entry.variant === "pinned" && args !== undefined && "client_id" in args) {
       return errorText(
         `${name}: invalid input, nothing was sent.\n- client_id: this server is pinned to client ${context.config.clientId ?? ""} by the operator (LEADPANTHER_CLIENT_ID), so every call works on that client; leave client_id out. Only the operator can change the pin.`,
@@ -209,6 +211,13 @@ function describeWithheld(tool: string, fields: readonly { field: string; marker
     ...fields.map(({ field, marker }) => `- ${field}: holds "${marker}". Leave the field out to keep the stored value, or give the complete new value.`),
     "(Text that is meant to say it can spell it differently, e.g. [redacted] in small letters.)",
   ].join("\n");
+}
+
+/** The arguments without `client_id` when it is the pinned client's own id (UUIDs compared case-blind). */
+function withoutPinnedClientId(args: Record<string, unknown> | undefined, pinned: string | undefined): Record<string, unknown> | undefined {
+  if (args === undefined || pinned === undefined || typeof args.client_id !== "string" || args.client_id.trim().toLowerCase() !== pinned.toLowerCase()) return args;
+  const { client_id: _same, ...rest } = args;
+  return rest;
 }
 
 /**

@@ -433,6 +433,10 @@ describe("checks before the wire, with the numbers; nothing sent", () => {
     const refused = await pinned.call("create_post", { client_id: DEMO.clients.postsRead, text: "Elsewhere" });
     expect(text(refused)).toContain(`- client_id: this server is pinned to client ${DEMO.clients.full} by the operator (LEADPANTHER_CLIENT_ID)`);
     expect(nonReads()).toEqual([]);
+    // The pinned client's own id (in any letter case) names the client the call works on anyway.
+    const same = await pinned.call("create_post", { client_id: DEMO.clients.full.toUpperCase(), text: "Here" });
+    expect(same.isError, text(same)).toBeFalsy();
+    expect(writes("POST", `/clients/${DEMO.clients.full}/posts`)).toHaveLength(1);
   });
 });
 
