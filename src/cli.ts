@@ -29,7 +29,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     config = loadConfig(argv, process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      // A refusal quotes the value; a key pasted into the wrong setting must not be echoed.
+      // A refusal quotes the value; a secret pasted into the wrong setting must not be echoed.
+      // Start-up registers the secrets with the scrubber, but a refusal comes before it.
+      for (const spec of Object.values(SETTINGS) as SettingSpec[]) {
+        if (spec.envOnly) secrets.addSecret(process.env[spec.env] ?? "");
+      }
       process.stderr.write(`${SERVER_NAME}: ${secrets.scrub(error.message)}\n`);
       process.exit(2);
     }

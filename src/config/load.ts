@@ -104,15 +104,17 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 
   let toolsets: ReadonlySet<Toolset> = new Set(TOOLSETS);
   if (raw.toolsets) {
-    const names = raw.toolsets.value
+    const written = raw.toolsets.value
       .split(",")
-      .map((part) => part.trim().toLowerCase())
+      .map((part) => part.trim())
       .filter((part) => part !== "");
+    const names = written.map((part) => part.toLowerCase());
     if (names.length === 0) {
       throw new ConfigError(raw.toolsets.source, `is empty. Use "all" or some of: ${TOOLSETS.join(", ")}.`);
     }
     if (!names.includes("all")) {
-      const unknown = names.filter((name) => !(TOOLSETS as readonly string[]).includes(name));
+      // Quoted as written: the refusal goes through the secret scrubber, which matches exact values.
+      const unknown = written.filter((part) => !(TOOLSETS as readonly string[]).includes(part.toLowerCase()));
       if (unknown.length > 0) {
         throw new ConfigError(
           raw.toolsets.source,

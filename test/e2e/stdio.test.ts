@@ -80,6 +80,35 @@ describe("stdio", () => {
     expect(run.stderr).toContain('--timeout-ms: "soon" is not a whole number');
   });
 
+  test("a refusal does not echo a secret pasted into another setting", () => {
+    // Shapes the scrubber would not recognise without the configured values: no lp_ prefix, mixed case.
+    const secretsByName = {
+      LEADPANTHER_API_KEY: "KeyWithoutPrefix0123456789abcdef",
+      LEADPANTHER_MCP_TOKEN: "TokenForTheHttpTransport0123456789",
+      LEADPANTHER_CONFIRM_SECRET: "ConfirmSecretSharedByInstances0123",
+    };
+    const refusals: Array<{ args: string[]; env: Record<string, string>; names: string }> = [
+      { args: [], env: { LEADPANTHER_CLIENT_ID: secretsByName.LEADPANTHER_API_KEY }, names: "LEADPANTHER_CLIENT_ID" },
+      { args: ["--toolsets", secretsByName.LEADPANTHER_MCP_TOKEN], env: {}, names: "--toolsets" },
+      { args: ["--allowed-origins", secretsByName.LEADPANTHER_CONFIRM_SECRET], env: {}, names: "--allowed-origins" },
+    ];
+    for (const refusal of refusals) {
+      const run = spawnSync(process.execPath, [CLI, ...refusal.args], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "", ...secretsByName, ...refusal.env },
+        input: "",
+      });
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toContain(`${refusal.names}: `);
+      expect(run.stderr).toContain("[REDACTED]");
+      for (const secret of Object.values(secretsByName)) {
+        expect(run.stderr).not.toContain(secret);
+        expect(run.stderr.toLowerCase()).not.toContain(secret.toLowerCase());
+      }
+    }
+  });
+
   test("SIGTERM lets a write in progress finish and answer, then exits 0", async () => {
     const sandbox = await startSandbox();
     open.push(() => sandbox.close());
