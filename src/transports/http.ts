@@ -307,6 +307,9 @@ function describeListenError(error: unknown, host: string, port: number): string
   const code = errorCodeOf(error);
   if (code === "EADDRINUSE") return `port ${port} on ${host} is already in use. Choose another with --port (0 picks a free one).`;
   if (code === "EADDRNOTAVAIL") return `${host} is not an address of this machine. Use --host 127.0.0.1 or one of this machine's addresses.`;
+  if (code === "ENOTFOUND") {
+    return `--host ${host}: not an address of this machine nor a name it resolves. Give a bare IP address or host name (no brackets, no port: the port goes in --port), e.g. --host 127.0.0.1.`;
+  }
   if (code === "EACCES") return `not allowed to bind ${host}:${port} (ports below 1024 usually need privileges). Use a port above 1024.`;
   return `could not listen on ${host}:${port}${code ? ` (${code})` : ""}.`;
 }

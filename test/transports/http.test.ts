@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -407,6 +407,25 @@ describe("the built CLI with --http", () => {
     expect(await cli.exited).toBe(0);
     expect(errors).toEqual([]);
     expect(peak).toBeLessThan(200 * 1024 * 1024);
+  });
+
+  it("stops with a message naming --host when the host is not an address or a name this machine resolves", { timeout: 60_000 }, () => {
+    // "[::1]" is loopback as URLs write it, so no token is needed to get as far as listening.
+    for (const host of ["[::1]", "localhost:8080"]) {
+      // The CLI's own sandbox: spawnSync blocks this process, and with it cliSandbox.
+      const run = spawnSync(process.execPath, [CLI, "--sandbox", "--http", "--port", "0", "--host", host], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "", LEADPANTHER_MCP_TOKEN: TOKEN },
+        input: "",
+        timeout: 30_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toContain(`--host ${host}`);
+      expect(run.stderr).toContain("--host 127.0.0.1");
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 
   it("finishes the call in flight after SIGTERM and exits 0", { timeout: 60_000 }, async () => {
