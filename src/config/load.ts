@@ -153,7 +153,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     }
   }
 
-  const httpHost = raw.httpHost?.value.trim() || "127.0.0.1";
+  const httpHost = raw.httpHost ? raw.httpHost.value.trim() : "127.0.0.1";
+  if (raw.httpHost && httpHost === "") {
+    throw new ConfigError(raw.httpHost.source, "is empty. Give an IP address or host name such as 127.0.0.1, or leave the setting out.");
+  }
   const confirmSecret = raw.confirmSecret?.value;
   if (confirmSecret !== undefined && confirmSecret.trim().length < 24) {
     throw new ConfigError(SETTINGS.confirmSecret.env, "is too short. Use a random value of at least 24 characters, the same on every instance.");

@@ -105,6 +105,14 @@ describe("the other settings", () => {
     expect(refusal(["--http", "--port", "70000"]).message).toContain("from 0 to 65535");
     expect(refusal([], { LEADPANTHER_ALLOWED_ORIGINS: "https://a.example/path" }).message).toContain("is not an origin");
   });
+  test("an empty or blank --host / LEADPANTHER_HTTP_HOST is refused, not taken as the default", () => {
+    // An unset shell variable in `--host=$HOST` must not quietly bind some other address.
+    expect(refusal(["--http", "--host="]).message).toBe("--host: is empty. Give an IP address or host name such as 127.0.0.1, or leave the setting out.");
+    expect(refusal(["--http", "--host", "  "]).setting).toBe("--host");
+    expect(refusal(["--http"], { LEADPANTHER_HTTP_HOST: " \t" }).setting).toBe("LEADPANTHER_HTTP_HOST");
+    // An empty variable stays "not set", as for every setting.
+    expect(loadConfig(["--http"], { LEADPANTHER_HTTP_HOST: "" }).http.host).toBe("127.0.0.1");
+  });
   test("unknown flags, flags without a value, and secrets on the command line are refused", () => {
     expect(refusal(["--readonly"]).message).toContain("unknown option");
     expect(refusal(["--client-id"]).message).toContain("needs a value");
