@@ -66,15 +66,22 @@ export function collectRaw(argv: readonly string[], env: NodeJS.ProcessEnv): { c
       throw unknownOption(args[token.index] ?? token.rawName);
     }
     const spec: SettingSpec = SETTINGS[name];
+    let value: string;
     if (token.inlineValue === true) {
-      raw[name] = { value: token.value ?? "", source: token.rawName };
+      value = token.value ?? "";
     } else if (spec.boolean) {
-      raw[name] = { value: "true", source: token.rawName };
+      value = "true";
     } else if (token.value === undefined || token.value.startsWith("--")) {
       throw new ConfigError(token.rawName, `needs a value: ${spec.accepted}.`);
     } else {
-      raw[name] = { value: token.value, source: token.rawName };
+      value = token.value;
     }
+    // Which of two different values was meant cannot be guessed (a wrapper adding its own, say).
+    const earlier = raw[name];
+    if (earlier !== undefined && earlier.source === token.rawName && earlier.value !== value) {
+      throw new ConfigError(token.rawName, `given twice, "${earlier.value}" and "${value}". Give it once.`);
+    }
+    raw[name] = { value, source: token.rawName };
   }
   return { command, raw, rest: [] };
 }

@@ -113,6 +113,12 @@ describe("the other settings", () => {
     // An empty variable stays "not set", as for every setting.
     expect(loadConfig(["--http"], { LEADPANTHER_HTTP_HOST: "" }).http.host).toBe("127.0.0.1");
   });
+  test("a flag given twice with different values is refused; the same value twice, or a flag over a variable, is not", () => {
+    expect(refusal(["--port", "3000", "--http", "--port=4000"]).message).toBe('--port: given twice, "3000" and "4000". Give it once.');
+    expect(refusal(["--read-only", "--read-only=false"]).setting).toBe("--read-only");
+    expect(loadConfig(["--port", "3000", "--port", "3000"], {}).http.port).toBe(3000);
+    expect(loadConfig(["--port", "3000"], { LEADPANTHER_HTTP_PORT: "4000" }).http.port).toBe(3000);
+  });
   test("unknown flags, flags without a value, and secrets on the command line are refused", () => {
     expect(refusal(["--readonly"]).message).toContain("unknown option");
     expect(refusal(["--client-id"]).message).toContain("needs a value");
