@@ -17,7 +17,7 @@
  * Who may connect: http-guards.ts; which MCP server answers: http-pool.ts; how many connections
  * stay open, and for how long without the token: http-connections.ts; stopping: lifecycle.ts.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, maxHeaderSize, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { errorCodeOf, readCapped } from "../api/http.js";
@@ -132,10 +132,13 @@ export async function startHttpServer(context: ServerContext, options: HttpServe
       socket.destroy();
       return;
     }
-    const body = jsonRpcError(SERVER_ERROR, "Malformed HTTP request.");
-    socket.end(
-      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    // Node's header limit (16 KiB by default) is the client's to fix, not a malformed request.
+    const [status, message] =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? ["431 Request Header Fields Too Large", `Request headers too large (limit ${maxHeaderSize} bytes in all).`]
+        : ["400 Bad Request", "Malformed HTTP request."];
+    const body = jsonRpcError(SERVER_ERROR, message);
+    socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
 
   try {

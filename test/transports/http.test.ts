@@ -247,6 +247,16 @@ describe("Streamable HTTP transport", () => {
     expect(elsewhere.status).toBe(404);
   });
 
+  it("answers request headers over Node's limit with 431 naming the headers, and keeps serving", async () => {
+    const oversized = await raw("POST", "/mcp", { headers: { "x-padding": "a".repeat(70_000) }, body: JSON.stringify(INITIALIZE) });
+    expect(oversized.status).toBe(431);
+    expect(jsonRpcErrorCode(oversized.body)).toBe(-32000);
+    expect(JSON.parse(oversized.body).error.message).toMatch(/^Request headers too large/);
+    const client = await connect(server.url);
+    expect((await client.listTools()).tools).toHaveLength(20);
+    await client.close();
+  });
+
   it("follows a change of the key's access on the next request (no stale server is reused)", async () => {
     const client = await connect(server.url);
     try {
