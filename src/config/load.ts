@@ -178,21 +178,17 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const allowedOrigins = (raw.allowedOrigins?.value ?? "")
     .split(",")
     .map((origin) => origin.trim())
-    .filter((origin) => origin !== "");
-  for (const origin of allowedOrigins) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || parsed.origin !== origin) {
-      throw new ConfigError(
-        raw.allowedOrigins?.source ?? SETTINGS.allowedOrigins.env,
-        `"${origin}" is not an origin. Write scheme, host and port only, e.g. https://example.com.`,
-      );
-    }
-  }
+    .filter((origin) => origin !== "")
+    .map((origin) => {
+      const normalised = originOf(origin);
+      if (normalised === undefined) {
+        throw new ConfigError(
+          raw.allowedOrigins?.source ?? SETTINGS.allowedOrigins.env,
+          `"${origin}" is not an origin. Write scheme, host and port only, e.g. https://example.com.`,
+        );
+      }
+      return normalised;
+    });
 
   return {
     command,
@@ -222,6 +218,23 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     json: parsed(raw.json, booleanSchema, false),
     rest,
   };
+}
+
+/**
+ * The origin as a browser's Origin header spells it (lower-case host, punycode, no default
+ * port), or undefined when the value holds more than scheme, host and port. Only http and
+ * https: any other scheme's origin is the opaque "null", which would match sandboxed frames.
+ */
+function originOf(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  if (url.username !== "" || url.password !== "" || value.endsWith("/") || url.href !== `${url.origin}/`) return undefined;
+  return url.origin;
 }
 
 /** Environment variables that look like ours but are not: most often a typo worth a warning. */

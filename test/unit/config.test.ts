@@ -119,6 +119,15 @@ describe("the other settings", () => {
     expect(loadConfig(["--port", "3000", "--port", "3000"], {}).http.port).toBe(3000);
     expect(loadConfig(["--port", "3000"], { LEADPANTHER_HTTP_PORT: "4000" }).http.port).toBe(3000);
   });
+  test("LEADPANTHER_ALLOWED_ORIGINS takes an origin in any spelling a browser's Origin matches, and nothing more", () => {
+    const config = loadConfig([], { LEADPANTHER_ALLOWED_ORIGINS: "https://EXAMPLE.com, https://app.example:443, http://localhost:80, https://bücher.example" });
+    expect(config.http.allowedOrigins).toEqual(["https://example.com", "https://app.example", "http://localhost", "https://xn--bcher-kva.example"]);
+    for (const notAnOrigin of ["https://a.example/path", "https://a.example/", "https://a.example?x=1", "https://user@a.example", "*", "chrome-extension://abcdef", "a.example"]) {
+      expect(refusal([], { LEADPANTHER_ALLOWED_ORIGINS: notAnOrigin }).message).toBe(
+        `LEADPANTHER_ALLOWED_ORIGINS: "${notAnOrigin}" is not an origin. Write scheme, host and port only, e.g. https://example.com.`,
+      );
+    }
+  });
   test("unknown flags, flags without a value, and secrets on the command line are refused", () => {
     expect(refusal(["--readonly"]).message).toContain("unknown option");
     expect(refusal(["--client-id"]).message).toContain("needs a value");
