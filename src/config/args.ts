@@ -4,7 +4,7 @@
  * the refusals are ours, so every message names the option and what it accepts.
  */
 import { parseArgs } from "node:util";
-import { ConfigError, SETTINGS, type Command, type SettingName, type SettingSpec } from "./settings.js";
+import { BOOLEAN_WORDS, ConfigError, SETTINGS, type Command, type SettingName, type SettingSpec } from "./settings.js";
 
 export interface RawSetting {
   value: string;
@@ -22,6 +22,7 @@ const SECRET_FLAGS: Readonly<Record<string, string>> = {
 
 const ENTRIES = Object.entries(SETTINGS) as Array<[SettingName, SettingSpec]>;
 const BY_FLAG = new Map<string, SettingName>(ENTRIES.filter(([, spec]) => spec.flag !== "").map(([name, spec]) => [spec.flag, name]));
+const YES_NO_FLAGS: ReadonlySet<string> = new Set(ENTRIES.filter(([, spec]) => spec.boolean === true).map(([, spec]) => spec.flag));
 /** Yes/no flags take no value from the next word; `--read-only=false` still reaches the yes/no check. */
 const OPTIONS = Object.fromEntries(
   ENTRIES.filter(([, spec]) => spec.flag !== "").map(([, spec]) => [spec.flag.slice(2), { type: spec.boolean ? ("boolean" as const) : ("string" as const) }]),
@@ -52,7 +53,18 @@ export function collectRaw(argv: readonly string[], env: NodeJS.ProcessEnv): { c
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index];
     if (token === undefined || token.kind === "option-terminator") continue;
-    if (token.kind === "positional") throw unknownOption(token.value);
+    if (token.kind === "positional") {
+      // `--read-only false`: the word is the flag's intended value, which only `=` can give it.
+      const previous = tokens[index - 1];
+      const yesNoWord = BOOLEAN_WORDS[token.value.trim().toLowerCase()] !== undefined;
+      if (yesNoWord && previous?.kind === "option" && previous.inlineValue !== true && YES_NO_FLAGS.has(previous.rawName)) {
+        throw new ConfigError(
+          previous.rawName,
+          `a yes/no flag takes its value after "=": write ${previous.rawName}=${token.value} (alone, ${previous.rawName} means true).`,
+        );
+      }
+      throw unknownOption(token.value);
+    }
     if (token.name === "help") return { command: "help", raw, rest: [] };
     const name = BY_FLAG.get(token.rawName);
     if (name === undefined) {

@@ -7,18 +7,7 @@ import { LOG_LEVELS } from "../log.js";
 import { ACTIVITY_CONTENT_MODES } from "../safety/redact.js";
 import { TOOLSETS, type Toolset } from "../tools/toolsets.js";
 import { collectRaw, type RawSetting } from "./args.js";
-import { ConfigError, FIND_TIME_BUDGET_RANGE, LEAD_PII_MODES, SANDBOX_SCALES, SETTINGS, type Config, type SettingSpec } from "./settings.js";
-
-const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
-  true: true,
-  "1": true,
-  yes: true,
-  on: true,
-  false: false,
-  "0": false,
-  no: false,
-  off: false,
-};
+import { BOOLEAN_WORDS, ConfigError, FIND_TIME_BUDGET_RANGE, LEAD_PII_MODES, SANDBOX_SCALES, SETTINGS, type Config, type SettingSpec } from "./settings.js";
 
 function booleanSchema() {
   return z

@@ -12,6 +12,18 @@ export type LeadPiiMode = (typeof LEAD_PII_MODES)[number];
 /** LEADPANTHER_FIND_TIME_BUDGET_MS: at least a second (the first page is read whatever the budget), at most five minutes. */
 export const FIND_TIME_BUDGET_RANGE = { min: 1_000, max: 300_000 } as const;
 
+/** What a yes/no setting accepts (compared lower-cased and trimmed). */
+export const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
+  true: true,
+  "1": true,
+  yes: true,
+  on: true,
+  false: false,
+  "0": false,
+  no: false,
+  off: false,
+};
+
 export const SANDBOX_SCALES = ["small", "large"] as const;
 export type SandboxScale = (typeof SANDBOX_SCALES)[number];
 

@@ -128,6 +128,13 @@ describe("the other settings", () => {
       );
     }
   });
+  test("a yes/no flag followed by a separate word names the flag and the = form", () => {
+    expect(refusal(["--read-only", "false"]).message).toBe('--read-only: a yes/no flag takes its value after "=": write --read-only=false (alone, --read-only means true).');
+    expect(refusal(["--http", "--sandbox", "no"]).setting).toBe("--sandbox");
+    // Any other word (a command after a flag, say) is still an unknown option.
+    expect(refusal(["--port", "0", "extra"]).message).toMatch(/^extra: unknown option\./);
+    expect(refusal(["--sandbox", "doctor"]).message).toMatch(/^doctor: unknown option\./);
+  });
   test("unknown flags, flags without a value, and secrets on the command line are refused", () => {
     expect(refusal(["--readonly"]).message).toContain("unknown option");
     expect(refusal(["--client-id"]).message).toContain("needs a value");
